@@ -1,0 +1,145 @@
+"""Writes to concerns. Views, the admin, commands and tasks all call these."""
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from concerns.models import Concern, ReferenceSequence, Subject
+from measures.models import Phenomenon, Sign
+from partners.models import District, Municipality, User
+
+REFERENCE_PREFIX = "BEK"
+
+
+@dataclass(frozen=True)
+class SubjectDetails:
+    name: str
+    birth_date: datetime.date | None
+    birth_year: int | None
+    district: District | None
+    school_or_workplace: str
+    national_id: str
+
+
+@dataclass(frozen=True)
+class ConcernDetails:
+    observations: str
+    observed_on: datetime.date
+    phenomenon: Phenomenon
+    signs: Iterable[Sign]
+    urgency: str
+    involves_conflict_travel: bool
+    prevention_level: str
+    guardians_informed: str
+
+
+def _ensure_reporter(actor: User) -> None:
+    if actor.organisation_id is None:
+        raise PermissionDenied(_("Only staff who belong to an organisation can file concerns."))
+
+
+@transaction.atomic
+def subject_create(*, actor: User, municipality: Municipality, details: SubjectDetails) -> Subject:
+    _ensure_reporter(actor)
+    subject = Subject(
+        municipality=municipality,
+        created_by=actor,
+        name=details.name,
+        birth_date=details.birth_date,
+        birth_year=details.birth_date.year if details.birth_date else details.birth_year,
+        district=details.district,
+        school_or_workplace=details.school_or_workplace,
+        national_id=details.national_id,
+    )
+    subject.full_clean()
+    subject._history_user = actor
+    subject.save()
+    return subject
+
+
+def _apply_details(concern: Concern, details: ConcernDetails) -> None:
+    concern.observations = details.observations
+    concern.observed_on = details.observed_on
+    concern.phenomenon = details.phenomenon
+    concern.urgency = details.urgency
+    concern.involves_conflict_travel = details.involves_conflict_travel
+    concern.prevention_level = details.prevention_level
+    concern.guardians_informed = details.guardians_informed
+
+
+@transaction.atomic
+def concern_create_draft(
+    *, actor: User, municipality: Municipality, subject: Subject, details: ConcernDetails
+) -> Concern:
+    _ensure_reporter(actor)
+    concern = Concern(
+        reporter=actor,
+        reporter_organisation=actor.organisation,
+        municipality=municipality,
+        subject=subject,
+    )
+    _apply_details(concern, details)
+    concern.full_clean()
+    concern._history_user = actor
+    concern.save()
+    concern.signs.set(details.signs)
+    return concern
+
+
+@transaction.atomic
+def concern_update_draft(
+    *,
+    concern: Concern,
+    actor: User,
+    municipality: Municipality,
+    subject: Subject,
+    details: ConcernDetails,
+) -> Concern:
+    concern = Concern.objects.select_for_update().get(pk=concern.pk)
+    if concern.reporter_id != actor.pk or not concern.is_draft:
+        raise PermissionDenied(
+            _("Only the reporter can change a concern, and only while it is a draft.")
+        )
+    concern.municipality = municipality
+    concern.subject = subject
+    _apply_details(concern, details)
+    concern.full_clean()
+    concern._history_user = actor
+    concern.save()
+    concern.signs.set(details.signs)
+    return concern
+
+
+def next_reference(*, year: int) -> str:
+    """The next BEK-YYYY-NNNNNN number. Must run inside the submit's transaction.
+
+    The year's counter row is locked until the transaction ends, so two
+    submits in the same instant queue up rather than share a number.
+    """
+    sequence, _created = ReferenceSequence.objects.select_for_update().get_or_create(year=year)
+    sequence.last_number += 1
+    sequence.save(update_fields=["last_number"])
+    return f"{REFERENCE_PREFIX}-{year}-{sequence.last_number:06d}"
+
+
+@transaction.atomic
+def concern_submit(*, concern: Concern, actor: User) -> Concern:
+    concern = Concern.objects.select_for_update().get(pk=concern.pk)
+    if concern.reporter_id != actor.pk:
+        raise PermissionDenied(_("Only the reporter can submit their concern."))
+    if not concern.is_draft:
+        raise ValidationError(
+            _("This concern has already been submitted."), code="already_submitted"
+        )
+    now = timezone.now()
+    concern.reference = next_reference(year=timezone.localdate(now).year)
+    concern.status = Concern.Status.SUBMITTED
+    concern.submitted_at = now
+    concern._history_user = actor
+    concern.save(update_fields=["reference", "status", "submitted_at", "updated_at"])
+    return concern

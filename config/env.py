@@ -1,0 +1,84 @@
+"""Reading settings from the environment.
+
+Every setting that differs between a laptop, CI and production comes from an
+environment variable read here, so nothing exists only in production.
+"""
+
+import os
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
+
+
+class ImproperlyConfiguredEnv(Exception):
+    pass
+
+
+def env_str(name: str, default: str | None = None) -> str:
+    value = os.environ.get(name, default)
+    if value is None:
+        raise ImproperlyConfiguredEnv(f"Set the environment variable {name}.")
+    return value
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def database_from_env() -> dict:
+    """PostgreSQL when DATABASE_URL is set, else the embedded SQLite file under var/."""
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        return {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": VAR_DIR / "db.sqlite3",
+            # Waiting for the lock beats failing when the worker and the web
+            # server write at the same moment.
+            "OPTIONS": {"timeout": 20},
+        }
+    parts = urlsplit(url)
+    if parts.scheme not in {"postgres", "postgresql"}:
+        raise ImproperlyConfiguredEnv("DATABASE_URL must be a postgres:// URL.")
+    return {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": unquote(parts.path.lstrip("/")),
+        "USER": unquote(parts.username or ""),
+        "PASSWORD": unquote(parts.password or ""),
+        "HOST": parts.hostname or "",
+        "PORT": str(parts.port or ""),
+        "CONN_MAX_AGE": int(os.environ.get("DB_CONN_MAX_AGE", "60")),
+        "CONN_HEALTH_CHECKS": True,
+    }
+
+
+def celery_broker_from_env() -> tuple[str, dict]:
+    """Redis when REDIS_URL is set; otherwise kombu's filesystem transport under var/.
+
+    The filesystem transport needs no server, so a laptop still runs the
+    worker and beat, and scheduled work is not silently skipped.
+    """
+    redis_url = os.environ.get("REDIS_URL")
+    if redis_url:
+        # Long ETAs are redelivered after the visibility timeout; we never use
+        # them (deadlines live in the database), but keep the timeout generous.
+        return redis_url, {"visibility_timeout": 3600}
+    queue_dir = VAR_DIR / "celery" / "queue"
+    processed_dir = VAR_DIR / "celery" / "processed"
+    queue_dir.mkdir(parents=True, exist_ok=True)
+    processed_dir.mkdir(parents=True, exist_ok=True)
+    return "filesystem://", {
+        "data_folder_in": str(queue_dir),
+        "data_folder_out": str(queue_dir),
+        "processed_folder": str(processed_dir),
+        "store_processed": False,
+    }

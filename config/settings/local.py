@@ -1,0 +1,15 @@
+"""A developer's laptop (`make run`): SQLite and the filesystem broker unless env says otherwise."""
+
+from config.env import env_list
+from config.settings.base import *  # noqa: F403
+from config.settings.base import STORAGES
+
+DEBUG = True
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
+NATIONAL_ID_ALLOW_SYNTHETIC = True
+# The manifest storage needs collectstatic; runserver serves from the finders.
+STORAGES = {
+    **STORAGES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+DEMO_DATA_ALLOWED = True

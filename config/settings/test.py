@@ -1,0 +1,14 @@
+"""The test suite: SQLite in memory on a laptop, PostgreSQL and Redis when CI exports their URLs."""
+
+from config.settings.base import *  # noqa: F403
+from config.settings.base import STORAGES
+
+ALLOWED_HOSTS = ["localhost", "127.0.0.1", "testserver"]
+NATIONAL_ID_ALLOW_SYNTHETIC = True
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    **STORAGES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+DEMO_DATA_ALLOWED = True

@@ -1,0 +1,111 @@
+"""Invented demo people, one per role and municipality. None of them exists."""
+
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from partners.models import Contact, Organisation, Role, User
+
+DEMO_PASSWORD = "demo-passord-2026"  # noqa: S105 (invented demo users only)
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    username: str
+    first_name: str
+    last_name: str
+    organisation: str
+    roles: tuple[str, ...]
+    contact: tuple[str, str] | None = None  # (organisation slug, contact name) it answers for
+
+
+DEMO_USERS = [
+    DemoUser("trd-frontline", "Frida", "Frontlinje (demo)", "uteseksjonen", ("frontline",)),
+    DemoUser("trd-resource", "Rune", "Ressurs (demo)", "nav", ("resource_person", "frontline")),
+    DemoUser(
+        "trd-coordinator",
+        "Siri",
+        "Koordinator (demo)",
+        "slt",
+        ("coordinator",),
+        ("slt", "SLT-koordinator"),
+    ),
+    DemoUser(
+        "trd-police",
+        "Per",
+        "Politikontakt (demo)",
+        "trondelag-politidistrikt",
+        ("police_contact",),
+        ("trondelag-politidistrikt", "Radikaliseringskontakt"),
+    ),
+    DemoUser("trd-mentor", "Mona", "Mentor (demo)", "trondheim-kommune", ("mentor",)),
+    DemoUser("trd-admin", "Arne", "Registeradmin (demo)", "trondheim-kommune", ("registry_admin",)),
+    DemoUser(
+        "aal-frontline", "Freja", "Frontmedarbejder (demo)", "ungecenter-skuret", ("frontline",)
+    ),
+    DemoUser(
+        "aal-resource",
+        "Rasmus",
+        "Ressourceperson (demo)",
+        "aalborg-kommune",
+        ("resource_person", "frontline"),
+    ),
+    DemoUser(
+        "aal-coordinator",
+        "Sofie",
+        "SSP-konsulent (demo)",
+        "info-huset",
+        ("coordinator",),
+        ("info-huset", "INFO-huset"),
+    ),
+    DemoUser(
+        "aal-police", "Poul", "Politikontakt (demo)", "nordjyllands-politi", ("police_contact",)
+    ),
+    DemoUser("aal-mentor", "Mette", "Mentor (demo)", "aalborg-kommune", ("mentor",)),
+    DemoUser("aal-admin", "Anders", "Registeradmin (demo)", "aalborg-kommune", ("registry_admin",)),
+]
+
+
+@transaction.atomic
+def seed_demo_users() -> list[tuple[DemoUser, bool]]:
+    """Create the demo users that are missing. Existing ones are left exactly as they are."""
+    results = []
+    for demo in DEMO_USERS:
+        user = User.objects.filter(username=demo.username).first()
+        created = user is None
+        if created:
+            user = User(
+                username=demo.username,
+                first_name=demo.first_name,
+                last_name=demo.last_name,
+                email=f"{demo.username}@demo.invalid",
+                organisation=Organisation.objects.get(slug=demo.organisation),
+                is_staff="registry_admin" in demo.roles,
+            )
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+            user.roles.set(Role.objects.filter(code__in=demo.roles))
+        # Reloading the reference fixtures unlinks registry contacts, so the
+        # links are checked on every run; an existing link is left untouched.
+        _link_contact(user, demo)
+        results.append((demo, created))
+    return results
+
+
+def _link_contact(user: User, demo: DemoUser) -> None:
+    if demo.contact is not None:
+        slug, name = demo.contact
+        contact = Contact.objects.get(organisation__slug=slug, name=name)
+    elif "resource_person" in demo.roles:
+        # Resource persons answer for their own organisation in the registry.
+        contact, _created = Contact.objects.get_or_create(
+            organisation=user.organisation,
+            role=Contact.Role.RESOURCE_PERSON,
+            name=f"{demo.first_name} {demo.last_name}",
+            defaults={"email": user.email},
+        )
+    else:
+        return
+    if contact.user_id != user.pk:
+        contact.user = user
+        contact.save()

@@ -1,0 +1,238 @@
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from partners.validators import validate_nordic_phone
+
+
+class NaturalKeyManager(models.Manager):
+    """Reference data loads by natural key, so loading a fixture twice changes nothing."""
+
+    natural_key_fields: tuple[str, ...] = ("code",)
+
+    def __init__(self, *fields: str):
+        super().__init__()
+        if fields:
+            self.natural_key_fields = fields
+
+    def get_by_natural_key(self, *values):
+        return self.get(**dict(zip(self.natural_key_fields, values, strict=True)))
+
+
+class Municipality(models.Model):
+    class Country(models.TextChoices):
+        NORWAY = "NO", _("Norway")
+        DENMARK = "DK", _("Denmark")
+
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    country = models.CharField(_("country"), max_length=2, choices=Country.choices)
+
+    objects = NaturalKeyManager("code")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("municipality")
+        verbose_name_plural = _("municipalities")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.code,)
+
+
+class District(models.Model):
+    """A bydel: Trondheim has four, each with its own police contact."""
+
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.PROTECT,
+        related_name="districts",
+        verbose_name=_("municipality"),
+    )
+    name = models.CharField(_("name"), max_length=100)
+
+    objects = NaturalKeyManager("municipality__code", "name")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("district")
+        verbose_name_plural = _("districts")
+        ordering = ["municipality__name", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "name"], name="district_unique_per_municipality"
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.municipality.code, self.name)
+
+    natural_key.dependencies = ["partners.municipality"]
+
+
+class Organisation(models.Model):
+    class Kind(models.TextChoices):
+        MUNICIPAL = "municipal", _("Municipal service")
+        COUNTY = "county", _("County")
+        STATE = "state", _("State agency")
+        POLICE = "police", _("Police")
+        PST = "pst", _("PST")
+        HEALTH = "health", _("Health")
+        SCHOOL = "school", _("School")
+        VOLUNTARY = "voluntary", _("NGO / voluntary")
+        FAITH = "faith", _("Faith community")
+        OTHER = "other", _("Other")
+
+    slug = models.SlugField(_("short name"), max_length=80, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    # Regional bodies (a police district, RVTS) serve several municipalities.
+    municipalities = models.ManyToManyField(
+        Municipality, related_name="organisations", verbose_name=_("municipalities")
+    )
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent organisation"),
+    )
+    description = models.TextField(_("description"), blank=True)
+    website = models.URLField(_("website"), blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    objects = NaturalKeyManager("slug")
+    history = HistoricalRecords(m2m_fields=[municipalities])
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def natural_key(self):
+        return (self.slug,)
+
+
+class Role(models.Model):
+    """What a user does in the system. A user can hold several roles."""
+
+    class Code(models.TextChoices):
+        FRONTLINE = "frontline", _("Frontline staff")
+        RESOURCE_PERSON = "resource_person", _("Radicalisation contact (resource person)")
+        COORDINATOR = "coordinator", _("Coordinator")
+        POLICE_CONTACT = "police_contact", _("Police contact")
+        MENTOR = "mentor", _("Mentor")
+        REGISTRY_ADMIN = "registry_admin", _("Registry admin")
+
+    code = models.CharField(_("code"), max_length=30, choices=Code.choices, unique=True)
+
+    objects = NaturalKeyManager("code")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("role")
+        verbose_name_plural = _("roles")
+        ordering = ["code"]
+
+    def __str__(self):
+        return str(self.Code(self.code).label)
+
+    def natural_key(self):
+        return (self.code,)
+
+
+class User(AbstractUser):
+    # Null only for the break-glass superuser created from the command line;
+    # every staff account belongs to an agency.
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        verbose_name=_("organisation"),
+    )
+    roles = models.ManyToManyField(Role, blank=True, related_name="users", verbose_name=_("roles"))
+
+    objects = UserManager()
+    # Old password hashes have no place in an audit trail.
+    history = HistoricalRecords(excluded_fields=["password", "last_login"], m2m_fields=[roles])
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def has_role(self, code: str) -> bool:
+        # Prefetch-friendly: reads roles.all() so a prefetched list is reused.
+        return any(role.code == code for role in self.roles.all())
+
+
+class Contact(models.Model):
+    """A person, or a staffed line, in a role that concerns are routed to."""
+
+    class Role(models.TextChoices):
+        RESOURCE_PERSON = "resource_person", _("Radicalisation contact / resource person")
+        COORDINATOR = "coordinator", _("Coordinator")
+        PROJECT_COORDINATOR = "project_coordinator", _("Project coordinator")
+        POLICE_RADICALISATION = "police_radicalisation", _("Police radicalisation contact")
+        DISTRICT_POLICE = "district_police", _("District police contact")
+        SSP_CONSULTANT = "ssp_consultant", _("INFO-huset SSP consultant")
+        MENTOR = "mentor", _("Mentor")
+        PST_LIAISON = "pst_liaison", _("PST liaison")
+
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="contacts",
+        verbose_name=_("organisation"),
+    )
+    role = models.CharField(_("role"), max_length=30, choices=Role.choices)
+    name = models.CharField(_("name"), max_length=200)
+    phone = models.CharField(
+        _("phone"), max_length=30, blank=True, validators=[validate_nordic_phone]
+    )
+    email = models.EmailField(_("email"), blank=True)
+    districts = models.ManyToManyField(
+        District, blank=True, related_name="contacts", verbose_name=_("districts covered")
+    )
+    user = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="contact_roles",
+        verbose_name=_("user account"),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    objects = NaturalKeyManager("organisation__slug", "role", "name")
+    history = HistoricalRecords(m2m_fields=[districts])
+
+    class Meta:
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+        ordering = ["organisation__name", "role", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "role", "name"], name="contact_unique_role_name"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.get_role_display()}, {self.organisation})"
+
+    def natural_key(self):
+        return (self.organisation.slug, self.role, self.name)
+
+    natural_key.dependencies = ["partners.organisation"]
