@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 _FNR_WEIGHTS_1 = (3, 7, 6, 1, 8, 9, 4, 5, 2)
@@ -103,12 +104,14 @@ def parse_cpr(digits: str) -> NationalId:
 
 
 def _date_or_none(century: int | None, yy: int, month: int, day: int) -> datetime.date | None:
+    """The birth date, or None when it does not exist or lies in the future."""
     if century is None:
         return None
     try:
-        return datetime.date(century + yy, month, day)
+        birth_date = datetime.date(century + yy, month, day)
     except ValueError:
         return None
+    return birth_date if birth_date <= timezone.localdate() else None
 
 
 def parse_national_id(value: str) -> NationalId:

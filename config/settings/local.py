@@ -2,7 +2,7 @@
 
 from config.env import env_list
 from config.settings.base import *  # noqa: F403
-from config.settings.base import STORAGES
+from config.settings.base import STATIC_ROOT, STORAGES
 
 DEBUG = True
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
@@ -13,3 +13,5 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 DEMO_DATA_ALLOWED = True
+# WhiteNoise looks for STATIC_ROOT at start-up even when the finders serve files.
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)

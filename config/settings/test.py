@@ -1,7 +1,7 @@
 """The test suite: SQLite in memory on a laptop, PostgreSQL and Redis when CI exports their URLs."""
 
 from config.settings.base import *  # noqa: F403
-from config.settings.base import STORAGES
+from config.settings.base import STATIC_ROOT, STORAGES
 
 ALLOWED_HOSTS = ["localhost", "127.0.0.1", "testserver"]
 NATIONAL_ID_ALLOW_SYNTHETIC = True
@@ -12,3 +12,5 @@ STORAGES = {
 }
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 DEMO_DATA_ALLOWED = True
+# WhiteNoise looks for STATIC_ROOT at start-up even when the finders serve files.
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,54 @@
+# The two commands a new user types: `make run` and `make test`. See README.md.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip --disable-pip-version-check
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# xstatic-bootstrap builds only with an older setuptools; see build-constraints.txt.
+PIP_INSTALL := $(PIP) install --quiet --build-constraint build-constraints.txt
+
+.PHONY: run test setup install install-dev messages
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade "pip>=25.3"
+
+$(VENV)/.installed: pyproject.toml build-constraints.txt | $(PY)
+	$(PIP_INSTALL) -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml build-constraints.txt | $(PY)
+	$(PIP_INSTALL) -e ".[dev]"
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+# Embedded defaults: SQLite under var/ and Celery's filesystem broker, unless
+# DATABASE_URL / REDIS_URL are set.
+setup: install
+	DJANGO_SETTINGS_MODULE=config.settings.local $(PY) manage.py migrate --noinput
+	DJANGO_SETTINGS_MODULE=config.settings.local $(PY) manage.py load_reference_data
+	DJANGO_SETTINGS_MODULE=config.settings.local $(PY) manage.py seed_demo
+
+run: setup
+	@echo ""
+	@echo "  Open http://$(HOST):$(PORT)/ and sign in with a demo user above."
+	@echo "  Web server, Celery worker and Celery beat are starting; Ctrl-C stops all three."
+	@echo ""
+	@export DJANGO_SETTINGS_MODULE=config.settings.local; \
+	trap 'kill $$(jobs -p) 2>/dev/null' EXIT INT TERM; \
+	$(VENV)/bin/celery -A config worker --pool=solo --loglevel=INFO & \
+	$(VENV)/bin/celery -A config beat --loglevel=INFO & \
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+test: install-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/pytest
+
+# Refresh the .po files after changing strings; the compiled .mo files are committed.
+messages: install-dev
+	DJANGO_SETTINGS_MODULE=config.settings.local $(PY) manage.py makemessages -l nb -l da -l en --no-obsolete --ignore=.venv --ignore=var
+	DJANGO_SETTINGS_MODULE=config.settings.local $(PY) manage.py compilemessages --ignore=.venv
