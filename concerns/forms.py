@@ -20,9 +20,12 @@ class DateInput(forms.DateInput):
     input_type = "date"
 
 
-class SignChoiceField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj):
-        return f"{obj.category}: {obj}"
+def signs_grouped_by_category(signs) -> list[tuple[str, list[tuple[int, str]]]]:
+    """Checkbox choices under the helper tool's headings: relations, behaviour, attitudes …"""
+    groups: dict[str, list[tuple[int, str]]] = {}
+    for sign in signs:
+        groups.setdefault(str(sign.category), []).append((sign.pk, str(sign)))
+    return list(groups.items())
 
 
 class ConcernForm(forms.Form):
@@ -71,7 +74,7 @@ class ConcernForm(forms.Form):
         widget=forms.RadioSelect,
         empty_label=None,
     )
-    signs = SignChoiceField(
+    signs = forms.ModelMultipleChoiceField(
         label=_("Signs of concern you have noticed"),
         queryset=Sign.objects.filter(is_active=True).select_related("category"),
         widget=forms.CheckboxSelectMultiple,
@@ -123,6 +126,8 @@ class ConcernForm(forms.Form):
         self.fields["subject_district"].queryset = District.objects.filter(
             municipality__in=municipalities
         ).select_related("municipality")
+        # Shown grouped; what may be picked is still checked against the queryset.
+        self.fields["signs"].choices = signs_grouped_by_category(self.fields["signs"].queryset)
         self.helper = self._build_helper()
 
     @staticmethod

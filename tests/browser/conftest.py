@@ -1,0 +1,69 @@
+"""Headless Chromium for end-to-end journeys.
+
+Playwright cannot download its own browser here, so it drives Debian's
+`chromium` package. Without it the journeys are skipped with a message on a
+laptop, and fail in CI, where `.ci/run` installs it.
+"""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# Without these, Chromium keeps trying to reach Google's hosts, which the
+# closed network refuses.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    if not Path(CHROMIUM).exists():
+        message = (
+            "Chromium is not installed: `apt-get install -y chromium` to run the browser journeys."
+        )
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return CHROMIUM
+
+
+@pytest.fixture
+def page(chromium_path, live_server, monkeypatch):
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the live
+    # server's database calls are synchronous and safe here.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+        context = browser.new_context(base_url=live_server.url, locale="nb-NO")
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        yield page
+        context.close()
+        browser.close()
+
+
+@pytest.fixture
+def screenshot(page, request):
+    """Save a screenshot when BROWSER_SCREENSHOTS names a folder, for a person to look at."""
+    folder = os.environ.get("BROWSER_SCREENSHOTS")
+
+    def take(name: str) -> None:
+        if folder:
+            Path(folder).mkdir(parents=True, exist_ok=True)
+            page.screenshot(
+                path=str(Path(folder) / f"{request.node.name}-{name}.png"), full_page=True
+            )
+
+    return take
