@@ -1,0 +1,88 @@
+"""Reference data and demo users load idempotently."""
+
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from measures.models import Phenomenon, Sign, SignCategory
+from partners.models import Contact, District, Municipality, Organisation, User
+
+MODELS = [Municipality, District, Organisation, Contact, Phenomenon, SignCategory, Sign]
+
+
+def _counts():
+    return {model.__name__: model.objects.count() for model in MODELS}
+
+
+@pytest.mark.django_db
+def test_loading_the_reference_data_twice_changes_nothing():
+    call_command("load_reference_data", verbosity=0)
+    first = _counts()
+    call_command("load_reference_data", verbosity=0)
+    assert _counts() == first
+
+
+@pytest.mark.django_db
+def test_the_fixtures_hold_both_municipalities_trondheims_districts_and_the_taxonomies():
+    call_command("load_reference_data", verbosity=0)
+    assert set(Municipality.objects.values_list("name", flat=True)) == {"Trondheim kommune", "Aalborg Kommune"}
+    assert set(District.objects.filter(municipality__code="trondheim").values_list("name", flat=True)) == {
+        "Midtbyen",
+        "Østbyen",
+        "Lerkendal",
+        "Heimdal",
+    }
+    assert set(Phenomenon.objects.values_list("code", flat=True)) == {
+        "right_wing",
+        "left_wing",
+        "single_issue",
+        "religious",
+        "unclear",
+    }
+    assert set(SignCategory.objects.values_list("code", flat=True)) == {
+        "relations",
+        "behaviour",
+        "attitudes",
+        "youth_environment",
+        "community",
+    }
+    assert all(category.signs.exists() for category in SignCategory.objects.all())
+    # The switchboard numbers printed in the Trondheim plan.
+    assert Contact.objects.get(name="SLT-koordinator").phone == "952 63 621"
+    assert Contact.objects.get(name="Prosjektmedarbeider").phone == "952 63 795"
+
+
+@pytest.mark.django_db
+def test_seed_demo_creates_one_user_per_role_per_municipality_and_a_second_run_changes_nothing():
+    call_command("load_reference_data", verbosity=0)
+    output = io.StringIO()
+    call_command("seed_demo", stdout=output)
+    users = {user.username: user for user in User.objects.prefetch_related("roles")}
+    hashes = {name: user.password for name, user in users.items()}
+
+    call_command("seed_demo", stdout=io.StringIO())
+
+    assert len(users) == 12
+    for prefix, municipality in [("trd", "trondheim"), ("aal", "aalborg")]:
+        mine = [user for name, user in users.items() if name.startswith(prefix)]
+        assert {role.code for user in mine for role in user.roles.all()} == {
+            "frontline",
+            "resource_person",
+            "coordinator",
+            "police_contact",
+            "mentor",
+            "registry_admin",
+        }
+        assert all(user.organisation.municipalities.filter(code=municipality).exists() for user in mine)
+    assert {user.username: user.password for user in User.objects.all()} == hashes
+    assert "demo-passord-2026" in output.getvalue()
+    assert "trd-frontline" in output.getvalue()
+
+
+@pytest.mark.django_db
+def test_seed_demo_refuses_under_production_settings(settings):
+    settings.DEMO_DATA_ALLOWED = False
+    with pytest.raises(CommandError):
+        call_command("seed_demo", stdout=io.StringIO())
+    assert not User.objects.exists()
