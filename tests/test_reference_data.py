@@ -26,8 +26,13 @@ def test_loading_the_reference_data_twice_changes_nothing():
 @pytest.mark.django_db
 def test_the_fixtures_hold_both_municipalities_trondheims_districts_and_the_taxonomies():
     call_command("load_reference_data", verbosity=0)
-    assert set(Municipality.objects.values_list("name", flat=True)) == {"Trondheim kommune", "Aalborg Kommune"}
-    assert set(District.objects.filter(municipality__code="trondheim").values_list("name", flat=True)) == {
+    assert set(Municipality.objects.values_list("name", flat=True)) == {
+        "Trondheim kommune",
+        "Aalborg Kommune",
+    }
+    assert set(
+        District.objects.filter(municipality__code="trondheim").values_list("name", flat=True)
+    ) == {
         "Midtbyen",
         "Østbyen",
         "Lerkendal",
@@ -74,7 +79,9 @@ def test_seed_demo_creates_one_user_per_role_per_municipality_and_a_second_run_c
             "mentor",
             "registry_admin",
         }
-        assert all(user.organisation.municipalities.filter(code=municipality).exists() for user in mine)
+        assert all(
+            user.organisation.municipalities.filter(code=municipality).exists() for user in mine
+        )
     assert {user.username: user.password for user in User.objects.all()} == hashes
     assert "demo-passord-2026" in output.getvalue()
     assert "trd-frontline" in output.getvalue()
