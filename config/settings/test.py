@@ -14,3 +14,6 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 DEMO_DATA_ALLOWED = True
 # WhiteNoise looks for STATIC_ROOT at start-up even when the finders serve files.
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+# The live server answers each request on a new thread; persistent connections
+# would outlive those threads and block dropping the test database.
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405

@@ -10,6 +10,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from django.db import connections
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # Without these, Chromium keeps trying to reach Google's hosts, which the
@@ -50,6 +51,9 @@ def page(chromium_path, live_server, monkeypatch):
         page = context.new_page()
         page.set_default_timeout(15_000)
         yield page
+        # Database calls made while Playwright's loop runs get their own
+        # connection; close it here or PostgreSQL cannot drop the test database.
+        connections.close_all()
         context.close()
         browser.close()
 
