@@ -99,3 +99,45 @@ class Sign(Translated):
 
     def natural_key(self):
         return (self.code,)
+
+
+class ActionCard(Translated):
+    """One of Aalborg's four action cards: situation × age band.
+
+    "Aalborg Kommunes særlige procedure for, hvordan der skal handles ved
+    bekymring om radikalisering." The steps arrive with the registry issue.
+    """
+
+    class Situation(models.TextChoices):
+        RADICALISATION = "radicalisation", _("Knowledge of, or concern about, radicalisation")
+        CONFLICT_TRAVEL = "conflict_travel", _("Travel to or from a country with armed conflict")
+
+    class AgeBand(models.TextChoices):
+        UNDER_18 = "under_18", _("Under 18")
+        ADULT = "18_plus", _("18 and over")
+
+    code = models.SlugField(_("code"), max_length=60, unique=True)
+    situation = models.CharField(_("situation"), max_length=20, choices=Situation.choices)
+    age_band = models.CharField(_("age band"), max_length=10, choices=AgeBand.choices)
+    title_nb = models.CharField(_("title (nb)"), max_length=200)
+    title_da = models.CharField(_("title (da)"), max_length=200)
+    title_en = models.CharField(_("title (en)"), max_length=200)
+
+    objects = NaturalKeyManager("code")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("action card")
+        verbose_name_plural = _("action cards")
+        ordering = ["situation", "age_band"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["situation", "age_band"], name="action_card_one_per_situation_age"
+            )
+        ]
+
+    def __str__(self):
+        return self.translated("title")
+
+    def natural_key(self):
+        return (self.code,)

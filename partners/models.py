@@ -28,6 +28,17 @@ class Municipality(models.Model):
     code = models.SlugField(_("code"), max_length=50, unique=True)
     name = models.CharField(_("name"), max_length=100)
     country = models.CharField(_("country"), max_length=2, choices=Country.choices)
+    # Days from submission to the first follow-up, by urgency; each
+    # municipality sets its own.
+    follow_up_days_acute = models.PositiveSmallIntegerField(
+        _("follow-up after (days), acute"), default=1
+    )
+    follow_up_days_high = models.PositiveSmallIntegerField(
+        _("follow-up after (days), high"), default=3
+    )
+    follow_up_days_normal = models.PositiveSmallIntegerField(
+        _("follow-up after (days), normal"), default=14
+    )
 
     objects = NaturalKeyManager("code")
     history = HistoricalRecords()
@@ -42,6 +53,9 @@ class Municipality(models.Model):
 
     def natural_key(self):
         return (self.code,)
+
+    def follow_up_days(self, urgency: str) -> int:
+        return getattr(self, f"follow_up_days_{urgency}")
 
 
 class District(models.Model):

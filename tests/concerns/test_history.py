@@ -18,9 +18,9 @@ def test_filing_in_the_browser_records_the_reporter_as_history_user(
 
     concern = Concern.objects.get()
     rows = list(concern.history.order_by("history_date"))
-    # Created as a draft, its signs recorded, then submitted.
-    assert [row.history_type for row in rows] == ["+", "~", "~"]
-    assert [row.status for row in rows] == ["draft", "draft", "submitted"]
+    # Created as a draft, its signs recorded, submitted, then routed.
+    assert [row.history_type for row in rows] == ["+", "~", "~", "~"]
+    assert [row.status for row in rows] == ["draft", "draft", "submitted", "submitted"]
     assert {row.history_user for row in rows} == {people.alice}
     assert rows[-1].status == Concern.Status.SUBMITTED
     assert Subject.history.get().history_user == people.alice

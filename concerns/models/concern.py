@@ -3,88 +3,17 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from concerns.national_id import validate_national_id
-from measures.models import Phenomenon, Sign
-from partners.models import District, Municipality, Organisation
+from measures.models import ActionCard, Phenomenon, Sign
+from partners.models import Contact, Municipality, Organisation
 
 OBSERVATIONS_MAX_LENGTH = 5000
 
 
-class AgeBand(models.TextChoices):
-    UNDER_18 = "under_18", _("Under 18")
-    ADULT = "18_plus", _("18 and over")
-
-
-def age_band_for(
-    *, birth_date: datetime.date | None, birth_year: int | None, on: datetime.date
-) -> str:
-    """The age band on a given day.
-
-    With only a birth year, a person who turns 18 this year may still be 17;
-    we then answer "under 18", because child-welfare duties must not be missed.
-    """
-    if birth_date is not None:
-        had_birthday = (on.month, on.day) >= (birth_date.month, birth_date.day)
-        age = on.year - birth_date.year - (0 if had_birthday else 1)
-        return AgeBand.UNDER_18 if age < 18 else AgeBand.ADULT
-    if birth_year is not None:
-        return AgeBand.UNDER_18 if on.year - birth_year <= 18 else AgeBand.ADULT
-    return AgeBand.UNDER_18
-
-
-class Subject(models.Model):
-    """The person a concern is about. Never a suspect: a person someone is worried about."""
-
-    municipality = models.ForeignKey(
-        Municipality,
-        on_delete=models.PROTECT,
-        related_name="subjects",
-        verbose_name=_("municipality"),
-    )
-    name = models.CharField(_("name"), max_length=200)
-    birth_date = models.DateField(_("birth date"), null=True, blank=True)
-    birth_year = models.PositiveSmallIntegerField(_("birth year"), null=True, blank=True)
-    district = models.ForeignKey(
-        District,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="subjects",
-        verbose_name=_("district"),
-    )
-    school_or_workplace = models.CharField(_("school or workplace"), max_length=200, blank=True)
-    national_id = models.CharField(
-        _("national identity number"), max_length=14, blank=True, validators=[validate_national_id]
-    )
-    # Reporters may pick a person they described before, and only those.
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="subjects_created",
-        verbose_name=_("created by"),
-    )
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
-
-    history = HistoricalRecords()
-
-    class Meta:
-        verbose_name = _("person")
-        verbose_name_plural = _("persons")
-        ordering = ["name"]
-
-    def __str__(self):
-        year = self.birth_date.year if self.birth_date else self.birth_year
-        return f"{self.name} ({year})" if year else self.name
-
-    def age_band(self, on: datetime.date | None = None) -> str:
-        return age_band_for(
-            birth_date=self.birth_date, birth_year=self.birth_year, on=on or timezone.localdate()
-        )
+class IllegalTransition(Exception):
+    """A status change the state machine does not allow."""
 
 
 class Concern(models.Model):
@@ -93,6 +22,22 @@ class Concern(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         SUBMITTED = "submitted", _("Submitted")
+        IN_TRIAGE = "in_triage", _("In triage")
+        ASSIGNED = "assigned", _("Assigned")
+        IN_FOLLOW_UP = "in_follow_up", _("In follow-up")
+        CLOSED = "closed", _("Closed")
+
+    # The only moves there are. Reassigning keeps a case where it is; a
+    # reopen (closed → in triage) also needs the coordinator and a reason.
+    TRANSITIONS: dict[str, frozenset[str]] = {
+        Status.DRAFT: frozenset({Status.SUBMITTED}),
+        Status.SUBMITTED: frozenset({Status.IN_TRIAGE, Status.ASSIGNED, Status.CLOSED}),
+        Status.IN_TRIAGE: frozenset({Status.ASSIGNED, Status.CLOSED}),
+        Status.ASSIGNED: frozenset({Status.IN_FOLLOW_UP, Status.CLOSED}),
+        Status.IN_FOLLOW_UP: frozenset({Status.CLOSED}),
+        Status.CLOSED: frozenset({Status.IN_TRIAGE}),
+    }
+    OPEN_STATUSES = (Status.SUBMITTED, Status.IN_TRIAGE, Status.ASSIGNED, Status.IN_FOLLOW_UP)
 
     class Urgency(models.TextChoices):
         ACUTE = "acute", _("Acute: danger now")
@@ -108,6 +53,15 @@ class Concern(models.Model):
         YES = "yes", _("Yes")
         NO = "no", _("No")
         UNKNOWN = "unknown", _("Don't know")
+
+    class Outcome(models.TextChoices):
+        NO_FURTHER_ACTION = "no_further_action", _("No further action")
+        ADVICE_GIVEN = "advice_given", _("Advice given")
+        REFERRED_TO_PARTNER = "referred_to_partner", _("Referred to partner")
+        HANDED_TO_POLICE = "handed_to_police", _("Handed to police")
+        PASSED_TO_PST = "passed_to_pst", _("Passed to PST by police")
+        MENTOR_FOLLOW_UP = "mentor_follow_up", _("Mentor follow-up")
+        OTHER = "other", _("Other")
 
     # URLs carry this, never the sequential id, so counting cases is not possible.
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -137,7 +91,10 @@ class Concern(models.Model):
         verbose_name=_("municipality"),
     )
     subject = models.ForeignKey(
-        Subject, on_delete=models.PROTECT, related_name="concerns", verbose_name=_("person")
+        "concerns.Subject",
+        on_delete=models.PROTECT,
+        related_name="concerns",
+        verbose_name=_("person"),
     )
 
     observations = models.TextField(_("what you observed"), max_length=OBSERVATIONS_MAX_LENGTH)
@@ -167,9 +124,31 @@ class Concern(models.Model):
         blank=True,
     )
 
+    # Triage
+    assignee = models.ForeignKey(
+        Contact,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assigned_concerns",
+        verbose_name=_("assigned to"),
+    )
+    consider_pst = models.BooleanField(_("consider PST"), default=False)
+    action_card = models.ForeignKey(
+        ActionCard,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="concerns",
+        verbose_name=_("action card"),
+    )
+    follow_up_on = models.DateField(_("next follow-up"), null=True, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=30, choices=Outcome.choices, blank=True)
+
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
 
     history = HistoricalRecords(m2m_fields=[signs])
 
@@ -177,9 +156,12 @@ class Concern(models.Model):
         verbose_name = _("concern")
         verbose_name_plural = _("concerns")
         ordering = ["-submitted_at", "-created_at"]
+        permissions = [("handle_concern", _("Can handle the concern as a case handler"))]
         indexes = [
             models.Index(fields=["reporter", "-created_at"], name="concern_reporter_recent"),
-            models.Index(fields=["municipality", "status"], name="concern_municipality_status"),
+            models.Index(fields=["municipality", "status", "-submitted_at"], name="concern_inbox"),
+            models.Index(fields=["assignee", "status"], name="concern_assignee_status"),
+            models.Index(fields=["status", "follow_up_on"], name="concern_follow_up_due"),
         ]
 
     def __str__(self):
@@ -193,8 +175,25 @@ class Concern(models.Model):
     def is_draft(self) -> bool:
         return self.status == self.Status.DRAFT
 
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+    def is_overdue(self, today: datetime.date) -> bool:
+        return self.is_open and self.follow_up_on is not None and self.follow_up_on < today
+
     def age_band(self) -> str:
         return self.subject.age_band(on=self.observed_on)
+
+    def can_move_to(self, status: str) -> bool:
+        return status in self.TRANSITIONS[self.status]
+
+    def transition_to(self, status: str) -> str:
+        """Move to `status`, or raise IllegalTransition. Returns the status it left."""
+        if not self.can_move_to(status):
+            raise IllegalTransition(f"{self.status} → {status}")
+        previous, self.status = self.status, status
+        return previous
 
 
 class ReferenceSequence(models.Model):

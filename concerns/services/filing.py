@@ -1,4 +1,4 @@
-"""Writes to concerns. Views, the admin, commands and tasks all call these."""
+"""Filing: a reporter describes a person, saves a draft and submits it."""
 
 import datetime
 from collections.abc import Iterable
@@ -9,7 +9,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from concerns.models import Concern, ReferenceSequence, Subject
+from concerns.models import CaseEvent, Concern, ReferenceSequence, Subject
+from concerns.services.events import event_record
+from concerns.services.triage import concern_route
 from measures.models import Phenomenon, Sign
 from partners.models import District, Municipality, User
 
@@ -138,8 +140,18 @@ def concern_submit(*, concern: Concern, actor: User) -> Concern:
         )
     now = timezone.now()
     concern.reference = next_reference(year=timezone.localdate(now).year)
-    concern.status = Concern.Status.SUBMITTED
+    concern.transition_to(Concern.Status.SUBMITTED)
     concern.submitted_at = now
+    concern.follow_up_on = timezone.localdate(now) + datetime.timedelta(
+        days=concern.municipality.follow_up_days(concern.urgency)
+    )
     concern._history_user = actor
-    concern.save(update_fields=["reference", "status", "submitted_at", "updated_at"])
+    concern.save(
+        update_fields=["reference", "status", "submitted_at", "follow_up_on", "updated_at"]
+    )
+    event_record(
+        concern=concern, actor=actor, kind=CaseEvent.Kind.SUBMITTED, to_status=concern.status
+    )
+    # Routing is part of the submit: a concern is never submitted and unrouted.
+    concern_route(concern=concern, actor=actor)
     return concern

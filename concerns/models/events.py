@@ -1,0 +1,55 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class CaseEvent(models.Model):
+    """One entry on a case's timeline: what happened, who did it, when, and why."""
+
+    class Kind(models.TextChoices):
+        SUBMITTED = "submitted", _("Submitted")
+        ROUTED = "routed", _("Routed")
+        STATUS_CHANGED = "status_changed", _("Status changed")
+        ASSIGNED = "assigned", _("Assigned")
+        NOTE = "note", _("Internal note")
+        INFO_REQUESTED = "info_requested", _("More information requested")
+        REPORTER_REPLIED = "reporter_replied", _("Reporter replied")
+        SUBJECT_LINKED = "subject_linked", _("Person linked")
+        ACCESS_GRANTED = "access_granted", _("Access granted")
+        ACCESS_REVOKED = "access_revoked", _("Access revoked")
+
+    # What the reporter may see on their own concern; everything else is internal.
+    REPORTER_VISIBLE = (Kind.SUBMITTED, Kind.INFO_REQUESTED, Kind.REPORTER_REPLIED)
+
+    concern = models.ForeignKey(
+        "concerns.Concern",
+        on_delete=models.CASCADE,
+        related_name="events",
+        verbose_name=_("concern"),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    from_status = models.CharField(_("from status"), max_length=20, blank=True)
+    to_status = models.CharField(_("to status"), max_length=20, blank=True)
+    text = models.TextField(_("text"), blank=True, max_length=5000)
+    data = models.JSONField(_("details"), default=dict, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("case event")
+        verbose_name_plural = _("case events")
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["concern", "at"], name="case_event_timeline")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} ({self.at:%Y-%m-%d %H:%M})"

@@ -1,0 +1,326 @@
+"""Triage: routing on submit, the status machine, assignment, notes and grants.
+
+Every function takes the acting user, checks the rule through
+concerns.permissions, writes the change with that user in history, and adds
+an entry to the case timeline.
+"""
+
+import datetime
+
+from django.contrib.auth.models import Permission
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from concerns import routing
+from concerns.models import (
+    AccessLog,
+    CaseEvent,
+    Concern,
+    ConcernUserObjectPermission,
+    IllegalTransition,
+    RoutingDecision,
+    Subject,
+)
+from concerns.permissions import HANDLE, Action, ensure_can
+from concerns.services.events import event_record
+from partners.models import Contact, User
+
+TEXT_MAX_LENGTH = 5000
+
+
+def _locked(concern: Concern) -> Concern:
+    return (
+        Concern.objects.select_for_update(of=("self",))
+        .select_related("assignee__user", "municipality", "subject")
+        .get(pk=concern.pk)
+    )
+
+
+def _required_text(text: str, message: str) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError(message, code="required")
+    if len(text) > TEXT_MAX_LENGTH:
+        raise ValidationError(_("The text is too long."), code="max_length")
+    return text
+
+
+def _save(concern: Concern, actor: User | None, *fields: str) -> None:
+    concern._history_user = actor
+    concern.save(update_fields=[*fields, "updated_at"])
+
+
+def _change_status(
+    concern: Concern, actor: User | None, to: str, text: str = "", data=None
+) -> None:
+    previous = concern.transition_to(to)
+    event_record(
+        concern=concern,
+        actor=actor,
+        kind=CaseEvent.Kind.STATUS_CHANGED,
+        from_status=previous,
+        to_status=to,
+        text=text,
+        data=data,
+    )
+
+
+# --- grants -----------------------------------------------------------------------
+
+
+def _handle_permission() -> Permission:
+    return Permission.objects.get(content_type__app_label="concerns", codename=HANDLE)
+
+
+def grant_case_access(*, concern: Concern, user: User, actor: User | None, reason: str) -> bool:
+    """Let `user` handle the concern. Returns False when they already could."""
+    permission = _handle_permission()
+    if ConcernUserObjectPermission.objects.filter(
+        user=user, permission=permission, content_object=concern
+    ).exists():
+        return False
+    grant = ConcernUserObjectPermission(user=user, permission=permission, content_object=concern)
+    grant._history_user = actor
+    grant.save()
+    event_record(
+        concern=concern,
+        actor=actor,
+        kind=CaseEvent.Kind.ACCESS_GRANTED,
+        data={"user": user.get_full_name() or user.username, "reason": reason},
+    )
+    return True
+
+
+def revoke_case_access(*, concern: Concern, user: User, actor: User | None, reason: str) -> bool:
+    grants = list(ConcernUserObjectPermission.objects.filter(user=user, content_object=concern))
+    for grant in grants:
+        grant._history_user = actor
+        grant.delete()
+    if grants:
+        event_record(
+            concern=concern,
+            actor=actor,
+            kind=CaseEvent.Kind.ACCESS_REVOKED,
+            data={"user": user.get_full_name() or user.username, "reason": reason},
+        )
+    return bool(grants)
+
+
+# --- routing ------------------------------------------------------------------------
+
+
+def concern_route(*, concern: Concern, actor: User | None) -> list[RoutingDecision]:
+    """Route a just-submitted concern. Runs inside the submit's transaction."""
+    inputs, routes = routing.decide(concern)
+    decisions = []
+    for route in routes:
+        decision = RoutingDecision(
+            concern=concern,
+            rule=route.rule,
+            rule_name=route.rule.name if route.rule else "",
+            is_primary=route.is_primary,
+            contact=route.contact,
+            consider_pst=route.consider_pst,
+            action_card=route.action_card,
+            inputs=inputs.as_record(),
+        )
+        decision._history_user = actor
+        decision.save()
+        decisions.append(decision)
+        event_record(
+            concern=concern,
+            actor=actor,
+            kind=CaseEvent.Kind.ROUTED,
+            data={
+                "to": str(route.contact) if route.contact else "",
+                "rule": decision.rule_name,
+                "primary": route.is_primary,
+                "consider_pst": route.consider_pst,
+            },
+        )
+        if route.contact is not None and route.contact.user_id:
+            grant_case_access(
+                concern=concern, user=route.contact.user, actor=actor, reason=_("Routed")
+            )
+    primary = routes[0]
+    concern.assignee = primary.contact
+    concern.consider_pst = any(route.consider_pst for route in routes)
+    concern.action_card = next((route.action_card for route in routes if route.action_card), None)
+    _save(concern, actor, "assignee", "consider_pst", "action_card")
+    return decisions
+
+
+def _routing_recipient_user_ids(concern: Concern) -> set[int]:
+    return set(
+        RoutingDecision.objects.filter(concern=concern, contact__user__isnull=False).values_list(
+            "contact__user_id", flat=True
+        )
+    )
+
+
+# --- the status machine ---------------------------------------------------------------
+
+
+@transaction.atomic
+def concern_accept(*, concern: Concern, actor: User, comment: str = "") -> Concern:
+    concern = _locked(concern)
+    ensure_can(actor, Action.ACCEPT, concern)
+    _change_status(concern, actor, Concern.Status.IN_TRIAGE, text=comment.strip())
+    _save(concern, actor, "status")
+    return concern
+
+
+@transaction.atomic
+def concern_assign(*, concern: Concern, assignee: Contact, actor: User, reason: str) -> Concern:
+    concern = _locked(concern)
+    ensure_can(actor, Action.ASSIGN, concern)
+    reason = _required_text(reason, _("Give a reason for the assignment."))
+    if (
+        not assignee.is_active
+        or not assignee.organisation.municipalities.filter(pk=concern.municipality_id).exists()
+    ):
+        raise ValidationError(_("Pick an active contact who works in the concern's municipality."))
+    if assignee.pk == concern.assignee_id:
+        raise ValidationError(_("The concern is already assigned to this contact."))
+    previous = concern.assignee
+    if concern.status in (Concern.Status.SUBMITTED, Concern.Status.IN_TRIAGE):
+        _change_status(concern, actor, Concern.Status.ASSIGNED)
+    elif concern.status not in (Concern.Status.ASSIGNED, Concern.Status.IN_FOLLOW_UP):
+        raise IllegalTransition(f"assign in {concern.status}")
+    concern.assignee = assignee
+    _save(concern, actor, "status", "assignee")
+    event_record(
+        concern=concern,
+        actor=actor,
+        kind=CaseEvent.Kind.ASSIGNED,
+        text=reason,
+        data={"from": str(previous) if previous else "", "to": str(assignee)},
+    )
+    if assignee.user_id:
+        grant_case_access(concern=concern, user=assignee.user, actor=actor, reason=_("Assigned"))
+    # The previous assignee keeps access only if routing named them.
+    if (
+        previous is not None
+        and previous.user_id
+        and previous.user_id != assignee.user_id
+        and previous.user_id not in _routing_recipient_user_ids(concern)
+    ):
+        revoke_case_access(concern=concern, user=previous.user, actor=actor, reason=_("Reassigned"))
+    return concern
+
+
+@transaction.atomic
+def concern_start_follow_up(*, concern: Concern, actor: User, comment: str = "") -> Concern:
+    concern = _locked(concern)
+    ensure_can(actor, Action.FOLLOW_UP, concern)
+    _change_status(concern, actor, Concern.Status.IN_FOLLOW_UP, text=comment.strip())
+    _save(concern, actor, "status")
+    return concern
+
+
+@transaction.atomic
+def concern_close(*, concern: Concern, actor: User, outcome: str, comment: str = "") -> Concern:
+    concern = _locked(concern)
+    ensure_can(actor, Action.CLOSE, concern)
+    if outcome not in Concern.Outcome.values:
+        raise ValidationError(_("Choose an outcome."), code="outcome")
+    _change_status(
+        concern, actor, Concern.Status.CLOSED, text=comment.strip(), data={"outcome": outcome}
+    )
+    concern.outcome = outcome
+    concern.closed_at = timezone.now()
+    _save(concern, actor, "status", "outcome", "closed_at")
+    return concern
+
+
+@transaction.atomic
+def concern_reopen(*, concern: Concern, actor: User, reason: str) -> Concern:
+    concern = _locked(concern)
+    ensure_can(actor, Action.REOPEN, concern)
+    reason = _required_text(reason, _("Give a reason for reopening."))
+    _change_status(concern, actor, Concern.Status.IN_TRIAGE, text=reason)
+    concern.outcome = ""
+    concern.closed_at = None
+    concern.follow_up_on = timezone.localdate() + datetime.timedelta(
+        days=concern.municipality.follow_up_days(concern.urgency)
+    )
+    _save(concern, actor, "status", "outcome", "closed_at", "follow_up_on")
+    return concern
+
+
+# --- notes, questions and links -------------------------------------------------------
+
+
+@transaction.atomic
+def concern_add_note(*, concern: Concern, actor: User, text: str) -> CaseEvent:
+    ensure_can(actor, Action.HANDLE, concern)
+    text = _required_text(text, _("Write the note."))
+    return event_record(concern=concern, actor=actor, kind=CaseEvent.Kind.NOTE, text=text)
+
+
+@transaction.atomic
+def concern_request_info(*, concern: Concern, actor: User, message: str) -> CaseEvent:
+    """Ask the reporter for more. The reporter sees this question on their concern."""
+    ensure_can(actor, Action.HANDLE, concern)
+    message = _required_text(message, _("Write what you need to know."))
+    if not concern.is_open:
+        raise ValidationError(_("A closed concern cannot be asked about."))
+    return event_record(
+        concern=concern, actor=actor, kind=CaseEvent.Kind.INFO_REQUESTED, text=message
+    )
+
+
+@transaction.atomic
+def concern_reporter_reply(*, concern: Concern, actor: User, text: str) -> CaseEvent:
+    if concern.reporter_id != actor.pk or concern.is_draft:
+        raise PermissionDenied(_("Only the reporter can answer."))
+    if not concern.events.filter(kind=CaseEvent.Kind.INFO_REQUESTED).exists():
+        raise ValidationError(_("Nobody has asked for more information."))
+    text = _required_text(text, _("Write your answer."))
+    return event_record(
+        concern=concern, actor=actor, kind=CaseEvent.Kind.REPORTER_REPLIED, text=text
+    )
+
+
+@transaction.atomic
+def subject_link(*, concern: Concern, same_as: Subject, actor: User) -> Subject:
+    """Record that the concern's person is the same as a person described before."""
+    ensure_can(actor, Action.LINK_SUBJECT, concern)
+    subject = Subject.objects.select_for_update().get(pk=concern.subject_id)
+    if same_as.pk == subject.pk or same_as.municipality_id != concern.municipality_id:
+        raise ValidationError(_("Pick another person in the same municipality."))
+    subject.same_person_as = same_as
+    subject._history_user = actor
+    subject.save(update_fields=["same_person_as", "updated_at"])
+    event_record(
+        concern=concern,
+        actor=actor,
+        kind=CaseEvent.Kind.SUBJECT_LINKED,
+        data={"same_as": str(same_as), "same_as_id": same_as.pk},
+    )
+    return subject
+
+
+def access_log_record(
+    *,
+    concern: Concern,
+    user: User,
+    view: str,
+    purpose: str,
+    reason: str = "",
+    ip_address: str | None = None,
+) -> AccessLog:
+    entry = AccessLog(
+        concern=concern,
+        user=user,
+        organisation_id=user.organisation_id,
+        view=view,
+        purpose=purpose,
+        reason=reason[:500],
+        ip_address=ip_address,
+    )
+    entry._history_user = user
+    entry.save()
+    return entry
