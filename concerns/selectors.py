@@ -1,17 +1,47 @@
-"""Reads of concerns for pages."""
+"""Reads of concerns for pages. Access always starts from concerns.permissions."""
 
-from django.db.models import QuerySet
+import datetime
+from dataclasses import dataclass, field
 
-from concerns.models import Concern, Subject
-from concerns.permissions import concerns_visible_to
-from partners.models import User
+from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.db import connection
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.utils import timezone
+
+from concerns.models import AccessLog, AgeBand, CaseEvent, Concern, RoutingDecision, Subject
+from concerns.permissions import concerns_visible_to, handler_concerns_for
+from partners.models import Contact, User
+
+INBOX_PAGE_SIZE = 50
+
+_URGENCY_RANK = Case(
+    When(urgency=Concern.Urgency.ACUTE, then=Value(0)),
+    When(urgency=Concern.Urgency.HIGH, then=Value(1)),
+    default=Value(2),
+    output_field=IntegerField(),
+)
+
+# The columns a user may sort the inbox by, and what each means in SQL.
+INBOX_SORTS = {
+    "submitted": ("submitted_at", "pk"),
+    "-submitted": ("-submitted_at", "-pk"),
+    "urgency": ("urgency_rank", "-submitted_at"),
+    "-urgency": ("-urgency_rank", "-submitted_at"),
+    "follow_up": ("follow_up_on", "-submitted_at"),
+    "-follow_up": ("-follow_up_on", "-submitted_at"),
+    "status": ("status", "-submitted_at"),
+    "-status": ("-status", "-submitted_at"),
+    "person": ("subject__name", "-submitted_at"),
+    "-person": ("-subject__name", "-submitted_at"),
+}
+DEFAULT_SORT = "-submitted"
 
 
 def my_concerns(user: User) -> QuerySet[Concern]:
     return (
         concerns_visible_to(user)
         .filter(reporter=user)
-        .select_related("subject", "phenomenon")
+        .select_related("subject")
         .order_by("-created_at")
     )
 
@@ -19,3 +49,178 @@ def my_concerns(user: User) -> QuerySet[Concern]:
 def subjects_known_to_reporter(user: User) -> QuerySet[Subject]:
     """The people this reporter described before: the only ones they may pick again."""
     return Subject.objects.filter(created_by=user).order_by("name")
+
+
+def age_band_q(band: str, today: datetime.date) -> Q:
+    """The age band as a query, matching AgeBand rules in concerns.models.subject."""
+    try:
+        cutoff = today.replace(year=today.year - 18)
+    except ValueError:  # 29 February
+        cutoff = today.replace(year=today.year - 18, day=28)
+    under = (
+        Q(subject__birth_date__gt=cutoff)
+        | Q(subject__birth_date__isnull=True, subject__birth_year__gte=today.year - 18)
+        | Q(subject__birth_date__isnull=True, subject__birth_year__isnull=True)
+    )
+    return under if band == AgeBand.UNDER_18 else ~under
+
+
+def search_q(text: str) -> Q:
+    """Free text over the observations and the person's name.
+
+    On PostgreSQL the observations use full-text search, served by the GIN
+    index of migration 0004 (same expression); elsewhere a plain LIKE.
+    """
+    if connection.vendor == "postgresql":
+        return Q(fts=SearchQuery(text, config="simple", search_type="websearch")) | Q(
+            subject__name__icontains=text
+        )
+    return Q(observations__icontains=text) | Q(subject__name__icontains=text)
+
+
+@dataclass
+class InboxFilters:
+    text: str = ""
+    statuses: list[str] = field(default_factory=list)
+    urgency: str = ""
+    phenomenon_id: int | None = None
+    age_band: str = ""
+    district_id: int | None = None
+    reporter_organisation_id: int | None = None
+    assignee_id: int | None = None
+    overdue: bool = False
+    unassigned: bool = False
+    sort: str = DEFAULT_SORT
+
+
+def inbox_for(
+    user: User, filters: InboxFilters, today: datetime.date | None = None
+) -> QuerySet[Concern]:
+    today = today or timezone.localdate()
+    concerns = handler_concerns_for(user)
+    if filters.text:
+        if connection.vendor == "postgresql":
+            concerns = concerns.annotate(fts=SearchVector("observations", config="simple"))
+        concerns = concerns.filter(search_q(filters.text))
+    if filters.statuses:
+        concerns = concerns.filter(status__in=filters.statuses)
+    if filters.urgency:
+        concerns = concerns.filter(urgency=filters.urgency)
+    if filters.phenomenon_id:
+        concerns = concerns.filter(phenomenon_id=filters.phenomenon_id)
+    if filters.age_band:
+        concerns = concerns.filter(age_band_q(filters.age_band, today))
+    if filters.district_id:
+        concerns = concerns.filter(subject__district_id=filters.district_id)
+    if filters.reporter_organisation_id:
+        concerns = concerns.filter(reporter_organisation_id=filters.reporter_organisation_id)
+    if filters.assignee_id:
+        concerns = concerns.filter(assignee_id=filters.assignee_id)
+    if filters.overdue:
+        concerns = concerns.filter(status__in=Concern.OPEN_STATUSES, follow_up_on__lt=today)
+    if filters.unassigned:
+        concerns = concerns.filter(assignee__isnull=True)
+    ordering = INBOX_SORTS.get(filters.sort, INBOX_SORTS[DEFAULT_SORT])
+    return (
+        concerns.annotate(urgency_rank=_URGENCY_RANK)
+        .select_related("subject__district", "phenomenon", "reporter_organisation", "assignee")
+        .order_by(*ordering)
+    )
+
+
+def status_counts_for(user: User) -> dict[str, int]:
+    rows = handler_concerns_for(user).order_by().values("status").annotate(count=Count("pk"))
+    counts = {status: 0 for status in Concern.Status.values if status != Concern.Status.DRAFT}
+    counts.update({row["status"]: row["count"] for row in rows})
+    return counts
+
+
+def contacts_for_assignment(concern: Concern) -> QuerySet[Contact]:
+    return (
+        Contact.objects.filter(is_active=True, organisation__municipalities=concern.municipality_id)
+        .select_related("organisation", "user")
+        .order_by("role", "name")
+    )
+
+
+def same_person_candidates(concern: Concern) -> QuerySet[Subject]:
+    """People in the municipality who may be the same: same birth year, or a similar name."""
+    subject = concern.subject
+    year = subject.birth_date.year if subject.birth_date else subject.birth_year
+    first_name = subject.name.split()[0] if subject.name.split() else subject.name
+    return (
+        Subject.objects.filter(municipality=concern.municipality_id)
+        .filter(Q(birth_year=year) | Q(name__icontains=first_name))
+        .exclude(pk=subject.pk)
+        .order_by("name")
+    )
+
+
+def routing_decisions_for(concern: Concern) -> list[RoutingDecision]:
+    return list(
+        concern.routing_decisions.select_related("contact__organisation", "action_card", "rule")
+    )
+
+
+def access_log_for(concern: Concern) -> QuerySet[AccessLog]:
+    return concern.access_logs.select_related("user", "organisation")
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: datetime.datetime
+    actor: User | None
+    kind: str
+    event: CaseEvent | None = None
+    changes: tuple[tuple[str, str, str], ...] = ()  # (field, old, new)
+
+
+# Noise a reader of the timeline does not need; the status events say it better.
+_DIFF_SKIP = {"updated_at", "status", "submitted_at", "public_id"}
+
+
+def _display(record, field_name: str) -> str:
+    model_field = record._meta.get_field(field_name)
+    value = getattr(record, model_field.attname)
+    if value in (None, ""):
+        return "—"
+    if model_field.choices:
+        return str(dict(model_field.flatchoices).get(value, value))
+    if model_field.is_relation:
+        related = getattr(record, field_name, None)
+        return str(related) if related is not None else "—"
+    return str(value)
+
+
+def history_changes(concern: Concern) -> list[TimelineEntry]:
+    """Field-level changes from simple-history: "field: old → new, by whom, when"."""
+    records = list(
+        concern.history.select_related("history_user").order_by("history_date", "history_id")
+    )
+    entries = []
+    for older, newer in zip(records, records[1:], strict=False):
+        delta = newer.diff_against(older, excluded_fields=sorted(_DIFF_SKIP | {"signs"}))
+        changes = tuple(
+            (
+                str(concern._meta.get_field(change.field).verbose_name),
+                _display(older, change.field),
+                _display(newer, change.field),
+            )
+            for change in delta.changes
+        )
+        if changes:
+            entries.append(
+                TimelineEntry(newer.history_date, newer.history_user, "changed", changes=changes)
+            )
+    return entries
+
+
+def timeline_for(concern: Concern, *, internal: bool) -> list[TimelineEntry]:
+    """The case's story in time order. Reporters (internal=False) see only what is theirs to see."""
+    events = concern.events.select_related("actor")
+    if not internal:
+        events = events.filter(kind__in=CaseEvent.REPORTER_VISIBLE)
+    entries = [TimelineEntry(event.at, event.actor, event.kind, event=event) for event in events]
+    if internal:
+        entries += history_changes(concern)
+    return sorted(entries, key=lambda entry: entry.at)

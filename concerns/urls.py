@@ -7,7 +7,13 @@ app_name = "concerns"
 urlpatterns = [
     path("new/", views.concern_new, name="new"),
     path("mine/", views.concern_mine, name="mine"),
+    path("inbox/", views.inbox, name="inbox"),
     path("<uuid:public_id>/", views.concern_detail, name="detail"),
     path("<uuid:public_id>/edit/", views.concern_edit, name="edit"),
     path("<uuid:public_id>/receipt/", views.concern_receipt, name="receipt"),
+    path("<uuid:public_id>/purpose/", views.concern_purpose, name="purpose"),
+    path("<uuid:public_id>/history/", views.concern_history, name="history"),
+    path("<uuid:public_id>/access-log/", views.concern_access_log, name="access_log"),
+    path("<uuid:public_id>/reply/", views.concern_reply, name="reply"),
+    path("<uuid:public_id>/<slug:action>/", views.concern_action, name="action"),
 ]

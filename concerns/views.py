@@ -1,29 +1,61 @@
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
+from concerns import selectors
 from concerns.forms import ACTION_SUBMIT, ConcernForm
-from concerns.models import Concern
-from concerns.permissions import can_edit_draft, get_concern_for_user_or_404
-from concerns.selectors import my_concerns
+from concerns.models import AccessLog, Concern, IllegalTransition
+from concerns.permissions import (
+    Action,
+    can,
+    can_edit_draft,
+    get_concern_for_user_or_404,
+    is_handler,
+    needs_stated_purpose,
+)
 from concerns.services import (
+    access_log_record,
+    concern_accept,
+    concern_add_note,
+    concern_assign,
+    concern_close,
     concern_create_draft,
+    concern_reopen,
+    concern_reporter_reply,
+    concern_request_info,
+    concern_start_follow_up,
     concern_submit,
     concern_update_draft,
     subject_create,
+    subject_link,
 )
-from partners.selectors import first_contact_for
+from concerns.triage_forms import (
+    AssignForm,
+    CloseForm,
+    CommentForm,
+    InboxFilterForm,
+    LinkSubjectForm,
+    NoteForm,
+    PurposeForm,
+    ReasonForm,
+    ReplyForm,
+    RequestInfoForm,
+)
+
+# --- filing -------------------------------------------------------------------------
 
 
 def home(request):
     return render(
         request,
         "concerns/home.html",
-        {"recent_concerns": my_concerns(request.user)[:5]},
+        {"recent_concerns": selectors.my_concerns(request.user)[:5]},
     )
 
 
@@ -91,18 +123,270 @@ def concern_receipt(request, public_id):
     concern = get_concern_for_user_or_404(request.user, public_id)
     if concern.is_draft or concern.reporter_id != request.user.pk:
         raise Http404
-    first_contact = first_contact_for(
-        organisation=concern.reporter_organisation, municipality=concern.municipality
+    primary = next((d for d in selectors.routing_decisions_for(concern) if d.is_primary), None)
+    return render(
+        request,
+        "concerns/receipt.html",
+        {"concern": concern, "first_contact": primary.contact if primary else None},
+    )
+
+
+def concern_mine(request):
+    return render(
+        request, "concerns/my_concerns.html", {"concerns": selectors.my_concerns(request.user)}
+    )
+
+
+# --- the inbox ----------------------------------------------------------------------
+
+
+def inbox(request):
+    user = request.user
+    municipality_ids = (
+        list(user.organisation.municipalities.values_list("pk", flat=True))
+        if user.organisation_id
+        else []
+    )
+    form = InboxFilterForm(request.GET or None, municipality_ids=municipality_ids)
+    filters = form.filters() if request.GET else InboxFilterForm(municipality_ids=[]).filters()
+    page = Paginator(selectors.inbox_for(user, filters), selectors.INBOX_PAGE_SIZE).get_page(
+        request.GET.get("page")
     )
     return render(
-        request, "concerns/receipt.html", {"concern": concern, "first_contact": first_contact}
+        request,
+        "concerns/inbox.html",
+        {
+            "form": form,
+            "page": page,
+            "sort": filters.sort,
+            "counts": selectors.status_counts_for(user),
+            "status_labels": dict(Concern.Status.choices),
+            "today": timezone.localdate(),
+        },
     )
+
+
+# --- the case page ------------------------------------------------------------------
+
+_PURPOSES = "case_purposes"
+
+
+def _client_ip(request) -> str | None:
+    # Behind the reverse proxy, REMOTE_ADDR is the proxy; deployment.md says
+    # to pass the client address on in REMOTE_ADDR (e.g. gunicorn --forwarded-allow-ips).
+    return request.META.get("REMOTE_ADDR")
+
+
+def _stated_purpose(request, concern: Concern) -> str | None:
+    return request.session.get(_PURPOSES, {}).get(str(concern.pk))
+
+
+def _open_case(request, concern: Concern, view: str):
+    """Apply the purpose rule and write the access log; a response means the case stays shut."""
+    user = request.user
+    if concern.reporter_id == user.pk and not is_handler(user, concern):
+        access_log_record(
+            concern=concern,
+            user=user,
+            view=view,
+            purpose=AccessLog.Purpose.REPORTER,
+            ip_address=_client_ip(request),
+        )
+        return None
+    if not needs_stated_purpose(user, concern):
+        access_log_record(
+            concern=concern,
+            user=user,
+            view=view,
+            purpose=AccessLog.Purpose.HANDLER,
+            ip_address=_client_ip(request),
+        )
+        return None
+    reason = _stated_purpose(request, concern)
+    if reason is None:
+        return render(request, "concerns/purpose.html", {"concern": concern, "form": PurposeForm()})
+    access_log_record(
+        concern=concern,
+        user=user,
+        view=view,
+        purpose=AccessLog.Purpose.STATED,
+        reason=reason,
+        ip_address=_client_ip(request),
+    )
+    return None
+
+
+@require_POST
+def concern_purpose(request, public_id):
+    concern = get_concern_for_user_or_404(request.user, public_id)
+    if not is_handler(request.user, concern):
+        raise Http404
+    form = PurposeForm(request.POST)
+    if not form.is_valid():
+        return render(request, "concerns/purpose.html", {"concern": concern, "form": form})
+    purposes = request.session.get(_PURPOSES, {})
+    purposes[str(concern.pk)] = form.cleaned_data["reason"].strip()
+    request.session[_PURPOSES] = purposes
+    return redirect("concerns:detail", public_id=concern.public_id)
 
 
 def concern_detail(request, public_id):
     concern = get_concern_for_user_or_404(request.user, public_id)
-    return render(request, "concerns/detail.html", {"concern": concern})
+    if concern.is_draft:
+        return redirect("concerns:edit", public_id=concern.public_id)
+    blocked = _open_case(request, concern, view="detail")
+    if blocked is not None:
+        return blocked
+    if not is_handler(request.user, concern):
+        return render(
+            request,
+            "concerns/detail.html",
+            {
+                "concern": concern,
+                "timeline": selectors.timeline_for(concern, internal=False),
+                "reply_form": ReplyForm(),
+            },
+        )
+    user = request.user
+    return render(
+        request,
+        "concerns/case.html",
+        {
+            "concern": concern,
+            "decisions": selectors.routing_decisions_for(concern),
+            "timeline": selectors.timeline_for(concern, internal=True),
+            "today": timezone.localdate(),
+            "can": {action.value: can(user, action, concern) for action in Action},
+            "accept_form": CommentForm(),
+            "assign_form": AssignForm(contacts=selectors.contacts_for_assignment(concern)),
+            "close_form": CloseForm(),
+            "reopen_form": ReasonForm(),
+            "note_form": NoteForm(),
+            "request_info_form": RequestInfoForm(),
+            "link_form": LinkSubjectForm(candidates=selectors.same_person_candidates(concern)),
+            "follow_up_form": CommentForm(),
+        },
+    )
 
 
-def concern_mine(request):
-    return render(request, "concerns/my_concerns.html", {"concerns": my_concerns(request.user)})
+def concern_history(request, public_id):
+    concern = get_concern_for_user_or_404(request.user, public_id)
+    if not is_handler(request.user, concern):
+        raise Http404
+    blocked = _open_case(request, concern, view="history")
+    if blocked is not None:
+        return blocked
+    return render(
+        request,
+        "concerns/history.html",
+        {"concern": concern, "changes": selectors.history_changes(concern)},
+    )
+
+
+def concern_access_log(request, public_id):
+    concern = get_concern_for_user_or_404(request.user, public_id)
+    if not can(request.user, Action.VIEW_ACCESS_LOG, concern):
+        raise Http404
+    blocked = _open_case(request, concern, view="access_log")
+    if blocked is not None:
+        return blocked
+    return render(
+        request,
+        "concerns/access_log.html",
+        {"concern": concern, "entries": selectors.access_log_for(concern)},
+    )
+
+
+# Each case-page action: the form that validates it and the service that does it.
+CASE_ACTIONS = {
+    "accept": (
+        CommentForm,
+        lambda c, u, d: concern_accept(concern=c, actor=u, comment=d["comment"]),
+    ),
+    "assign": (
+        AssignForm,
+        lambda c, u, d: concern_assign(
+            concern=c, actor=u, assignee=d["assignee"], reason=d["reason"]
+        ),
+    ),
+    "follow-up": (
+        CommentForm,
+        lambda c, u, d: concern_start_follow_up(concern=c, actor=u, comment=d["comment"]),
+    ),
+    "close": (
+        CloseForm,
+        lambda c, u, d: concern_close(
+            concern=c, actor=u, outcome=d["outcome"], comment=d["comment"]
+        ),
+    ),
+    "reopen": (ReasonForm, lambda c, u, d: concern_reopen(concern=c, actor=u, reason=d["reason"])),
+    "note": (NoteForm, lambda c, u, d: concern_add_note(concern=c, actor=u, text=d["text"])),
+    "request-info": (
+        RequestInfoForm,
+        lambda c, u, d: concern_request_info(concern=c, actor=u, message=d["message"]),
+    ),
+    "link-subject": (
+        LinkSubjectForm,
+        lambda c, u, d: subject_link(concern=c, actor=u, same_as=d["same_as"]),
+    ),
+}
+
+
+def _form_for(action: str, concern: Concern, data):
+    form_class, _service = CASE_ACTIONS[action]
+    if form_class is AssignForm:
+        return form_class(data, contacts=selectors.contacts_for_assignment(concern))
+    if form_class is LinkSubjectForm:
+        return form_class(data, candidates=selectors.same_person_candidates(concern))
+    return form_class(data)
+
+
+@require_POST
+def concern_action(request, public_id, action):
+    if action not in CASE_ACTIONS:
+        raise Http404
+    concern = get_concern_for_user_or_404(request.user, public_id)
+    if not is_handler(request.user, concern):
+        raise Http404
+    form = _form_for(action, concern, request.POST)
+    if not form.is_valid():
+        errors = "; ".join(
+            str(error) for field_errors in form.errors.values() for error in field_errors
+        )
+        messages.error(request, _("Nothing was changed: %(errors)s") % {"errors": errors})
+        return redirect("concerns:detail", public_id=concern.public_id)
+    try:
+        CASE_ACTIONS[action][1](concern, request.user, form.cleaned_data)
+    except ValidationError as error:
+        messages.error(
+            request, _("Nothing was changed: %(errors)s") % {"errors": " ".join(error.messages)}
+        )
+    except IllegalTransition:
+        messages.error(
+            request,
+            _("Nothing was changed: that step is not possible in the case's current status."),
+        )
+    except PermissionDenied:
+        messages.error(request, _("Nothing was changed: you may not do this with this concern."))
+    else:
+        messages.success(request, _("Saved."))
+    return redirect("concerns:detail", public_id=concern.public_id)
+
+
+@require_POST
+def concern_reply(request, public_id):
+    concern = get_concern_for_user_or_404(request.user, public_id)
+    form = ReplyForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError(list(form.errors.get("text", [])))
+        concern_reporter_reply(concern=concern, actor=request.user, text=form.cleaned_data["text"])
+    except PermissionDenied as denied:
+        raise Http404 from denied
+    except ValidationError as error:
+        messages.error(
+            request, _("Nothing was sent: %(errors)s") % {"errors": " ".join(error.messages)}
+        )
+    else:
+        messages.success(request, _("Your answer is sent."))
+    return redirect("concerns:detail", public_id=concern.public_id)

@@ -2,6 +2,7 @@ import datetime
 from dataclasses import dataclass
 
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
 
 from partners.models import Municipality, Role, User
@@ -54,6 +55,14 @@ def people(trondheim, aalborg) -> People:
         bob=UserFactory(username="bob", organisation=school, roles=frontline),
         charlie=UserFactory(username="charlie", organisation=youth_club, roles=frontline),
         dana=UserFactory(username="dana", organisation=danish_org, roles=frontline),
+    )
+
+
+@pytest.fixture
+def seed_rules(trondheim, aalborg):
+    """The routing rules and action cards exactly as the fixtures ship them."""
+    call_command(
+        "loaddata", "01_municipalities", "04_action_cards", "05_routing_rules", verbosity=0
     )
 
 

@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_submitting_files_the_concern_and_shows_a_receipt(
-    client, people, concern_form_data, trondheim
+    client, people, concern_form_data, trondheim, seed_rules
 ):
     ContactFactory(
         organisation=OrganisationFactory(slug="slt", name="SLT", municipalities=[trondheim]),
@@ -50,7 +50,9 @@ def test_submitting_files_the_concern_and_shows_a_receipt(
     assert "952 63 621" in page
 
 
-def test_receipt_names_the_reporters_own_resource_person_first(client, people, concern_form_data):
+def test_receipt_names_the_reporters_own_resource_person_first(
+    client, people, concern_form_data, seed_rules
+):
     ContactFactory(
         organisation=people.alice.organisation,
         name="Oppdiktet Ressursperson",

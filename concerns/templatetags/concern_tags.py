@@ -1,0 +1,34 @@
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key)
+
+
+@register.filter
+def overdue_on(concern, today):
+    return concern.is_overdue(today)
+
+
+@register.filter
+def status_label(code):
+    from concerns.models import Concern
+
+    return Concern.Status(code).label if code in Concern.Status.values else code
+
+
+@register.filter
+def outcome_label(code):
+    from concerns.models import Concern
+
+    return Concern.Outcome(code).label if code in Concern.Outcome.values else code
+
+
+@register.filter
+def age_band_label(code):
+    from concerns.models import AgeBand
+
+    return AgeBand(code).label if code in AgeBand.values else code

@@ -1,0 +1,155 @@
+"""Forms for the inbox filters and the case-page actions. Validation only; services write."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from concerns.models import AgeBand, Concern, Subject
+from concerns.selectors import DEFAULT_SORT, INBOX_SORTS, InboxFilters
+from concerns.services.triage import TEXT_MAX_LENGTH
+from measures.models import Phenomenon
+from partners.models import Contact, District, Organisation
+
+
+def _text_area(rows: int = 3) -> forms.Textarea:
+    return forms.Textarea(attrs={"rows": rows})
+
+
+class InboxFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    status = forms.MultipleChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[choice for choice in Concern.Status.choices if choice[0] != Concern.Status.DRAFT],
+        widget=forms.CheckboxSelectMultiple,
+    )
+    urgency = forms.ChoiceField(
+        label=_("Urgency"), required=False, choices=[("", "—"), *Concern.Urgency.choices]
+    )
+    phenomenon = forms.ModelChoiceField(
+        label=_("Phenomenon"), required=False, queryset=Phenomenon.objects.all()
+    )
+    age_band = forms.ChoiceField(
+        label=_("Age band"), required=False, choices=[("", "—"), *AgeBand.choices]
+    )
+    district = forms.ModelChoiceField(
+        label=_("District"), required=False, queryset=District.objects.none()
+    )
+    reporter_organisation = forms.ModelChoiceField(
+        label=_("Reporter's organisation"), required=False, queryset=Organisation.objects.none()
+    )
+    assignee = forms.ModelChoiceField(
+        label=_("Assigned to"), required=False, queryset=Contact.objects.none()
+    )
+    overdue = forms.BooleanField(label=_("Overdue"), required=False)
+    unassigned = forms.BooleanField(label=_("Unassigned"), required=False)
+    sort = forms.ChoiceField(required=False, choices=[(key, key) for key in INBOX_SORTS])
+
+    def __init__(self, *args, municipality_ids: list[int], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["district"].queryset = District.objects.filter(
+            municipality__in=municipality_ids
+        )
+        self.fields["reporter_organisation"].queryset = Organisation.objects.filter(
+            municipalities__in=municipality_ids
+        ).distinct()
+        self.fields["assignee"].queryset = (
+            Contact.objects.filter(organisation__municipalities__in=municipality_ids)
+            .select_related("organisation")
+            .distinct()
+        )
+
+    def filters(self) -> InboxFilters:
+        """The filters as the selector takes them; bad input is simply ignored by field."""
+        data = self.cleaned_data if self.is_valid() else {}
+
+        def pk(name):
+            value = data.get(name)
+            return value.pk if value is not None else None
+
+        return InboxFilters(
+            text=data.get("q", "").strip(),
+            statuses=data.get("status", []),
+            urgency=data.get("urgency", ""),
+            phenomenon_id=pk("phenomenon"),
+            age_band=data.get("age_band", ""),
+            district_id=pk("district"),
+            reporter_organisation_id=pk("reporter_organisation"),
+            assignee_id=pk("assignee"),
+            overdue=data.get("overdue", False),
+            unassigned=data.get("unassigned", False),
+            sort=data.get("sort") or DEFAULT_SORT,
+        )
+
+
+class CommentForm(forms.Form):
+    comment = forms.CharField(
+        label=_("Comment (optional)"),
+        required=False,
+        max_length=TEXT_MAX_LENGTH,
+        widget=_text_area(2),
+    )
+
+
+class AssignForm(forms.Form):
+    assignee = forms.ModelChoiceField(label=_("Assign to"), queryset=Contact.objects.none())
+    reason = forms.CharField(label=_("Reason"), max_length=TEXT_MAX_LENGTH, widget=_text_area(2))
+
+    def __init__(self, *args, contacts, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = contacts
+        self.fields["assignee"].label_from_instance = lambda contact: (
+            f"{contact.name} – {contact.get_role_display()}, {contact.organisation}"
+            + ("" if contact.user_id else f" ({_('no user account')})")
+        )
+
+
+class CloseForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=Concern.Outcome.choices)
+    comment = forms.CharField(
+        label=_("Comment (optional)"),
+        required=False,
+        max_length=TEXT_MAX_LENGTH,
+        widget=_text_area(2),
+    )
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=TEXT_MAX_LENGTH, widget=_text_area(2))
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(
+        label=_("Internal note"), max_length=TEXT_MAX_LENGTH, widget=_text_area(3)
+    )
+
+
+class RequestInfoForm(forms.Form):
+    message = forms.CharField(
+        label=_("What do you need to know from the reporter?"),
+        max_length=TEXT_MAX_LENGTH,
+        widget=_text_area(3),
+    )
+
+
+class ReplyForm(forms.Form):
+    text = forms.CharField(label=_("Your answer"), max_length=TEXT_MAX_LENGTH, widget=_text_area(4))
+
+
+class LinkSubjectForm(forms.Form):
+    same_as = forms.ModelChoiceField(label=_("Same person as"), queryset=Subject.objects.none())
+
+    def __init__(self, *args, candidates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["same_as"].queryset = candidates
+
+
+class PurposeForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why do you need to open this case?"),
+        min_length=10,
+        max_length=500,
+        widget=_text_area(2),
+        help_text=_(
+            "You are not assigned to this case. Your reason is written to the case's access log."
+        ),
+    )
