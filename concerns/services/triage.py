@@ -167,6 +167,9 @@ def _routing_recipient_user_ids(concern: Concern) -> set[int]:
 def concern_accept(*, concern: Concern, actor: User, comment: str = "") -> Concern:
     concern = _locked(concern)
     ensure_can(actor, Action.ACCEPT, concern)
+    # closed → in triage is the reopen edge, with its own rules; accept is only for new cases.
+    if concern.status != Concern.Status.SUBMITTED:
+        raise IllegalTransition(f"accept in {concern.status}")
     _change_status(concern, actor, Concern.Status.IN_TRIAGE, text=comment.strip())
     _save(concern, actor, "status")
     return concern

@@ -1,0 +1,149 @@
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from concerns.models import Concern
+from partners.models import Role
+from tests.factories import (
+    ConcernFactory,
+    ContactFactory,
+    DistrictFactory,
+    PhenomenonFactory,
+    SubjectFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def coordinator(people):
+    return UserFactory(
+        username="slt", organisation=people.charlie.organisation, roles=[Role.Code.COORDINATOR]
+    )
+
+
+def _concern(people, n, **fields):
+    fields.setdefault("status", Concern.Status.SUBMITTED)
+    fields.setdefault("submitted_at", timezone.now() - datetime.timedelta(hours=n))
+    fields.setdefault("reference", f"BEK-2026-{n:06d}")
+    return ConcernFactory(
+        reporter=people.alice, municipality=people.alice.organisation.municipalities.get(), **fields
+    )
+
+
+def _references(client, **params) -> list[str]:
+    response = client.get(reverse("concerns:inbox"), params)
+    assert response.status_code == 200
+    return [concern.reference for concern in response.context["page"]]
+
+
+def test_the_coordinator_sees_every_submitted_concern_in_the_municipality_but_no_drafts(
+    client, people, coordinator
+):
+    submitted = _concern(people, 1)
+    _concern(people, 2, status=Concern.Status.DRAFT, reference=None)
+    ConcernFactory(
+        reporter=people.dana,
+        municipality=people.dana.organisation.municipalities.get(),
+        status=Concern.Status.SUBMITTED,
+        reference="BEK-2026-000099",
+    )
+    client.force_login(coordinator)
+    assert _references(client) == [submitted.reference]
+
+
+def test_filters(client, people, coordinator, trondheim):
+    heimdal = DistrictFactory(municipality=trondheim, name="Heimdal")
+    adult = SubjectFactory(
+        municipality=trondheim, birth_year=1990, district=heimdal, created_by=people.alice
+    )
+    contact = ContactFactory(organisation=people.alice.organisation)
+    religious = PhenomenonFactory(code="religious", name_nb="Religiøst motivert ekstremisme")
+    acute = _concern(people, 1, urgency=Concern.Urgency.ACUTE, phenomenon=religious)
+    closed = _concern(people, 2, status=Concern.Status.CLOSED)
+    grown_up = _concern(people, 3, subject=adult, assignee=contact)
+    overdue = _concern(people, 4, follow_up_on=timezone.localdate() - datetime.timedelta(days=1))
+    client.force_login(coordinator)
+
+    assert _references(client, urgency="acute") == [acute.reference]
+    assert _references(client, status="closed") == [closed.reference]
+    assert _references(client, phenomenon=religious.pk) == [acute.reference]
+    assert _references(client, age_band="18_plus") == [grown_up.reference]
+    assert grown_up.reference not in _references(client, age_band="under_18")
+    assert _references(client, district=heimdal.pk) == [grown_up.reference]
+    assert _references(client, assignee=contact.pk) == [grown_up.reference]
+    assert _references(client, overdue="on") == [overdue.reference]
+    assert grown_up.reference not in _references(client, unassigned="on")
+    assert len(_references(client, reporter_organisation=people.alice.organisation.pk)) == 4
+    assert _references(client, reporter_organisation=people.charlie.organisation.pk) == []
+
+
+def test_free_text_search_finds_the_observations_and_the_persons_name(
+    client, people, coordinator, trondheim
+):
+    knives = _concern(people, 1, observations="Snakket om kniver og hevn i friminuttet.")
+    named = _concern(
+        people, 2, subject=SubjectFactory(municipality=trondheim, name="Oppdiktet Kristoffersen")
+    )
+    client.force_login(coordinator)
+    assert _references(client, q="kniver") == [knives.reference]
+    assert _references(client, q="kristoffersen") == [named.reference]
+    assert _references(client, q="ingenting-slikt") == []
+
+
+def test_sorting_by_urgency_puts_acute_first(client, people, coordinator):
+    normal = _concern(people, 1)
+    acute = _concern(people, 2, urgency=Concern.Urgency.ACUTE)
+    high = _concern(people, 3, urgency=Concern.Urgency.HIGH)
+    client.force_login(coordinator)
+    assert _references(client, sort="urgency") == [
+        acute.reference,
+        high.reference,
+        normal.reference,
+    ]
+    assert _references(client, sort="-submitted") == [
+        normal.reference,
+        acute.reference,
+        high.reference,
+    ]
+
+
+def test_counts_per_status_and_50_per_page(client, people, coordinator):
+    for n in range(1, 53):
+        _concern(people, n)
+    _concern(people, 60, status=Concern.Status.CLOSED)
+    client.force_login(coordinator)
+    response = client.get(reverse("concerns:inbox"))
+    assert len(response.context["page"]) == 50
+    assert response.context["counts"]["submitted"] == 52
+    assert response.context["counts"]["closed"] == 1
+    assert len(client.get(reverse("concerns:inbox"), {"page": 2}).context["page"]) == 3
+
+
+def test_the_inbox_makes_the_same_number_of_queries_for_5_and_50_rows(
+    client, people, coordinator, trondheim
+):
+    def make(first, last):
+        for n in range(first, last):
+            _concern(
+                people,
+                n,
+                subject=SubjectFactory(
+                    municipality=trondheim, district=DistrictFactory(municipality=trondheim)
+                ),
+                assignee=ContactFactory(organisation=people.alice.organisation),
+            )
+
+    client.force_login(coordinator)
+    make(1, 6)
+    with CaptureQueriesContext(connection) as five:
+        assert len(client.get(reverse("concerns:inbox")).context["page"]) == 5
+    make(6, 51)
+    with CaptureQueriesContext(connection) as fifty:
+        assert len(client.get(reverse("concerns:inbox")).context["page"]) == 50
+    assert len(fifty) == len(five)

@@ -1,0 +1,181 @@
+"""The permission matrix: every role × where they work × every way into a case.
+
+The case is a concern filed by a frontline worker at a school in Trondheim.
+Nobody is assigned to it yet, so access comes from role and organisation only.
+"""
+
+import pytest
+from django.urls import reverse
+
+from concerns.models import CaseEvent, Concern
+from concerns.services import concern_assign
+from partners.models import Contact, Role
+from tests.factories import ConcernFactory, ContactFactory, OrganisationFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+ROLES = [
+    Role.Code.FRONTLINE,
+    Role.Code.RESOURCE_PERSON,
+    Role.Code.COORDINATOR,
+    Role.Code.POLICE_CONTACT,
+    Role.Code.MENTOR,
+    Role.Code.REGISTRY_ADMIN,
+]
+PLACES = ["own_org", "other_org", "other_municipality"]
+VIEWS = ["list", "detail", "change", "history", "access_log"]
+
+# What each role may do, by where they work. Everything not listed is refused with 404.
+ALLOWED = {
+    (Role.Code.RESOURCE_PERSON, "own_org"): {"list", "detail", "change", "history"},
+    (Role.Code.COORDINATOR, "own_org"): {"list", "detail", "change", "history", "access_log"},
+    (Role.Code.COORDINATOR, "other_org"): {"list", "detail", "change", "history", "access_log"},
+}
+
+
+@pytest.fixture
+def case(people):
+    return ConcernFactory(
+        reporter=people.alice,
+        municipality=people.alice.organisation.municipalities.get(),
+        status=Concern.Status.SUBMITTED,
+        reference="BEK-2026-000042",
+        observations="Hemmelig observasjon om en oppdiktet elev.",
+    )
+
+
+def _user(role, place, people):
+    organisation = {
+        "own_org": people.alice.organisation,
+        "other_org": people.charlie.organisation,
+        "other_municipality": people.dana.organisation,
+    }[place]
+    return UserFactory(organisation=organisation, roles=[role])
+
+
+def _open(client, concern, url_name):
+    """GET a case page, stating a purpose first if the page asks for one."""
+    url = reverse(url_name, args=[concern.public_id])
+    response = client.get(url)
+    if response.status_code == 200 and "concerns/purpose.html" in [
+        t.name for t in response.templates
+    ]:
+        client.post(
+            reverse("concerns:purpose", args=[concern.public_id]),
+            {"reason": "Vurderer saken i triage"},
+        )
+        response = client.get(url)
+    return response
+
+
+def _attempt(client, concern, view) -> bool:
+    if view == "list":
+        return concern.reference in client.get(reverse("concerns:inbox")).content.decode()
+    if view == "detail":
+        response = _open(client, concern, "concerns:detail")
+        assert response.status_code in (200, 404)
+        return response.status_code == 200 and concern.observations in response.content.decode()
+    if view == "change":
+        before = CaseEvent.objects.filter(concern=concern, kind=CaseEvent.Kind.NOTE).count()
+        response = client.post(
+            reverse("concerns:action", args=[concern.public_id, "note"]), {"text": "Notat"}
+        )
+        after = CaseEvent.objects.filter(concern=concern, kind=CaseEvent.Kind.NOTE).count()
+        assert response.status_code in (302, 404)
+        assert (after == before + 1) == (response.status_code == 302)
+        return response.status_code == 302
+    if view == "history":
+        response = _open(client, concern, "concerns:history")
+        assert response.status_code in (200, 404)
+        return response.status_code == 200
+    response = _open(client, concern, "concerns:access_log")
+    assert response.status_code in (200, 404)
+    return response.status_code == 200
+
+
+@pytest.mark.parametrize("view", VIEWS)
+@pytest.mark.parametrize("place", PLACES)
+@pytest.mark.parametrize("role", ROLES)
+def test_permission_matrix(client, people, case, role, place, view):
+    client.force_login(_user(role, place, people))
+    expected = view in ALLOWED.get((role, place), set())
+    assert _attempt(client, case, view) == expected
+
+
+@pytest.mark.parametrize("view", VIEWS)
+def test_the_reporter_sees_own_concern_in_a_limited_view_only(client, people, case, view):
+    from concerns.services import concern_add_note
+
+    coordinator = UserFactory(
+        organisation=people.charlie.organisation, roles=[Role.Code.COORDINATOR]
+    )
+    concern_add_note(
+        concern=case, actor=coordinator, text="Intern vurdering som melder ikke skal se"
+    )
+    client.force_login(people.alice)
+
+    if view == "detail":
+        page = client.get(reverse("concerns:detail", args=[case.public_id])).content.decode()
+        assert case.observations in page
+        assert "Intern vurdering" not in page
+    elif view == "list":
+        assert case.reference in client.get(reverse("concerns:mine")).content.decode()
+        assert case.reference not in client.get(reverse("concerns:inbox")).content.decode()
+    else:
+        assert _attempt(client, case, view) is False
+
+
+@pytest.mark.parametrize("view", VIEWS)
+def test_the_police_contact_sees_the_concerns_assigned_to_them(client, people, case, view):
+    police_org = OrganisationFactory(
+        slug="politi", kind="police", municipalities=[case.municipality]
+    )
+    police_user = UserFactory(organisation=police_org, roles=[Role.Code.POLICE_CONTACT])
+    police = ContactFactory(
+        organisation=police_org, role=Contact.Role.POLICE_RADICALISATION, user=police_user
+    )
+    coordinator = UserFactory(
+        organisation=people.charlie.organisation, roles=[Role.Code.COORDINATOR]
+    )
+    concern_assign(concern=case, actor=coordinator, assignee=police, reason="Politiet vurderer")
+    client.force_login(police_user)
+    assert _attempt(client, case, view) == (view != "access_log")
+
+
+def test_an_assigned_handler_opens_the_case_without_stating_a_purpose(client, people, case):
+    resource_user = UserFactory(
+        organisation=people.alice.organisation, roles=[Role.Code.RESOURCE_PERSON]
+    )
+    contact = ContactFactory(organisation=people.alice.organisation, user=resource_user)
+    coordinator = UserFactory(
+        organisation=people.charlie.organisation, roles=[Role.Code.COORDINATOR]
+    )
+    concern_assign(concern=case, actor=coordinator, assignee=contact, reason="Egen ressursperson")
+    client.force_login(resource_user)
+    response = client.get(reverse("concerns:detail", args=[case.public_id]))
+    assert "concerns/case.html" in [t.name for t in response.templates]
+
+
+def test_a_handler_who_is_not_assigned_must_state_a_purpose_first(client, people, case):
+    client.force_login(
+        UserFactory(organisation=people.charlie.organisation, roles=[Role.Code.COORDINATOR])
+    )
+    response = client.get(reverse("concerns:detail", args=[case.public_id]))
+    assert "concerns/purpose.html" in [t.name for t in response.templates]
+    assert case.observations not in response.content.decode()
+    # A reason that says nothing is refused.
+    client.post(reverse("concerns:purpose", args=[case.public_id]), {"reason": "ok"})
+    assert (
+        case.observations
+        not in client.get(reverse("concerns:detail", args=[case.public_id])).content.decode()
+    )
+
+
+def test_drafts_are_never_in_anyones_inbox(client, people):
+    draft = ConcernFactory(
+        reporter=people.alice, municipality=people.alice.organisation.municipalities.get()
+    )
+    client.force_login(
+        UserFactory(organisation=people.charlie.organisation, roles=[Role.Code.COORDINATOR])
+    )
+    assert client.get(reverse("concerns:detail", args=[draft.public_id])).status_code == 404
