@@ -1,6 +1,12 @@
 from partners.models import Role
 
-HANDLER_ROLES = {Role.Code.COORDINATOR, Role.Code.RESOURCE_PERSON, Role.Code.POLICE_CONTACT}
+# Plain strings: an enum member hashes by its name, so it would never be found
+# in a set of the codes read from the database.
+HANDLER_ROLES = {
+    Role.Code.COORDINATOR.value,
+    Role.Code.RESOURCE_PERSON.value,
+    Role.Code.POLICE_CONTACT.value,
+}
 
 
 def navigation(request):

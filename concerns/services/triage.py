@@ -9,9 +9,10 @@ import datetime
 
 from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from concerns import routing
 from concerns.models import (
@@ -68,6 +69,14 @@ def _change_status(
 
 
 # --- grants -----------------------------------------------------------------------
+
+
+class GrantReason(models.TextChoices):
+    """Why someone got or lost access: stored as a code, shown in the reader's language."""
+
+    ROUTED = "routed", gettext_lazy("routed")
+    ASSIGNED = "assigned", gettext_lazy("assigned")
+    REASSIGNED = "reassigned", gettext_lazy("reassigned")
 
 
 def _handle_permission() -> Permission:
@@ -142,7 +151,7 @@ def concern_route(*, concern: Concern, actor: User | None) -> list[RoutingDecisi
         )
         if route.contact is not None and route.contact.user_id:
             grant_case_access(
-                concern=concern, user=route.contact.user, actor=actor, reason=_("Routed")
+                concern=concern, user=route.contact.user, actor=actor, reason=GrantReason.ROUTED
             )
     primary = routes[0]
     concern.assignee = primary.contact
@@ -202,7 +211,9 @@ def concern_assign(*, concern: Concern, assignee: Contact, actor: User, reason: 
         data={"from": str(previous) if previous else "", "to": str(assignee)},
     )
     if assignee.user_id:
-        grant_case_access(concern=concern, user=assignee.user, actor=actor, reason=_("Assigned"))
+        grant_case_access(
+            concern=concern, user=assignee.user, actor=actor, reason=GrantReason.ASSIGNED
+        )
     # The previous assignee keeps access only if routing named them.
     if (
         previous is not None
@@ -210,7 +221,9 @@ def concern_assign(*, concern: Concern, assignee: Contact, actor: User, reason: 
         and previous.user_id != assignee.user_id
         and previous.user_id not in _routing_recipient_user_ids(concern)
     ):
-        revoke_case_access(concern=concern, user=previous.user, actor=actor, reason=_("Reassigned"))
+        revoke_case_access(
+            concern=concern, user=previous.user, actor=actor, reason=GrantReason.REASSIGNED
+        )
     return concern
 
 

@@ -32,3 +32,17 @@ def age_band_label(code):
     from concerns.models import AgeBand
 
     return AgeBand(code).label if code in AgeBand.values else code
+
+
+@register.filter
+def grant_reason_label(code):
+    from concerns.services.triage import GrantReason
+
+    return GrantReason(code).label if code in GrantReason.values else code
+
+
+@register.filter
+def urgency_label(code):
+    from concerns.models import Concern
+
+    return Concern.Urgency(code).label if code in Concern.Urgency.values else code

@@ -5,7 +5,9 @@ Playwright cannot download its own browser here, so it drives Debian's
 laptop, and fail in CI, where `.ci/run` installs it.
 """
 
+import io
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -71,3 +73,27 @@ def screenshot(page, request):
             )
 
     return take
+
+
+@pytest.fixture
+def demo_data(transactional_db):
+    """The shipped reference data and the invented demo users, as `make run` has them."""
+    from django.core.management import call_command
+
+    call_command("load_reference_data", verbosity=0)
+    call_command("seed_demo", stdout=io.StringIO())
+
+
+@pytest.fixture
+def sign_in(page):
+    from partners.demo import DEMO_PASSWORD
+
+    def sign_in_as(username: str) -> None:
+        page.context.clear_cookies()
+        page.goto("/accounts/login/")
+        page.fill("input[name=username]", username)
+        page.fill("input[name=password]", DEMO_PASSWORD)
+        page.click("#login-form button[type=submit]")
+        page.wait_for_url(re.compile(r"/$"))
+
+    return sign_in_as

@@ -3,18 +3,11 @@
 import re
 
 import pytest
-from django.core.management import call_command
 
 from concerns.models import Concern
 from partners.demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def demo_data(transactional_db):
-    call_command("load_reference_data", verbosity=0)
-    call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
 
 
 def test_frontline_user_files_a_concern_and_gets_a_receipt(page, demo_data, screenshot):

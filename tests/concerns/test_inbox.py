@@ -147,3 +147,18 @@ def test_the_inbox_makes_the_same_number_of_queries_for_5_and_50_rows(
     with CaptureQueriesContext(connection) as fifty:
         assert len(client.get(reverse("concerns:inbox")).context["page"]) == 50
     assert len(fifty) == len(five)
+
+
+@pytest.mark.parametrize(
+    ("role", "shown"),
+    [
+        (Role.Code.COORDINATOR, True),
+        (Role.Code.RESOURCE_PERSON, True),
+        (Role.Code.POLICE_CONTACT, True),
+        (Role.Code.FRONTLINE, False),
+        (Role.Code.MENTOR, False),
+    ],
+)
+def test_the_inbox_link_is_shown_to_case_handlers_only(client, people, role, shown):
+    client.force_login(UserFactory(organisation=people.alice.organisation, roles=[role]))
+    assert (reverse("concerns:inbox") in client.get(reverse("home")).content.decode()) == shown
