@@ -13,8 +13,7 @@ from django.db.models import Q
 from concerns.models import Concern, RoutingRule
 from measures.models import ActionCard
 from partners.models import Contact, Municipality
-
-COORDINATOR_ROLES = (Contact.Role.COORDINATOR, Contact.Role.SSP_CONSULTANT)
+from partners.selectors import COORDINATOR_ROLES, active_contacts, contact_in_municipality
 
 
 @dataclass(frozen=True)
@@ -89,31 +88,11 @@ def rule_matches(rule: RoutingRule, inputs: RoutingInputs) -> bool:
     return all(wanted in (None, "") or wanted == actual for wanted, actual in conditions)
 
 
-def _active_contacts():
-    return (
-        Contact.objects.filter(is_active=True)
-        .select_related("organisation", "user")
-        .order_by("name", "pk")
-    )
-
-
-def contact_in_municipality(municipality_id: int, roles) -> Contact | None:
-    return (
-        _active_contacts()
-        .filter(
-            role__in=roles,
-            organisation__municipalities=municipality_id,
-            organisation__is_active=True,
-        )
-        .first()
-    )
-
-
 def resolve_target(rule: RoutingRule, inputs: RoutingInputs) -> Contact | None:
     target = RoutingRule.Target
     if rule.target == target.OWN_RESOURCE_PERSON:
         return (
-            _active_contacts()
+            active_contacts()
             .filter(
                 organisation_id=inputs.reporter_organisation_id, role=Contact.Role.RESOURCE_PERSON
             )
@@ -125,7 +104,7 @@ def resolve_target(rule: RoutingRule, inputs: RoutingInputs) -> Contact | None:
         if inputs.district_id is None:
             return None
         return (
-            _active_contacts()
+            active_contacts()
             .filter(role=Contact.Role.DISTRICT_POLICE, districts=inputs.district_id)
             .first()
         )

@@ -90,6 +90,15 @@ class CommentForm(forms.Form):
     )
 
 
+NO_USER_ACCOUNT = _("no user account")
+
+
+def assignee_label(contact: Contact) -> str:
+    label = f"{contact.name} – {contact.get_role_display()}, {contact.organisation}"
+    # A contact without an account cannot sign in, so the case would wait for the coordinator.
+    return label if contact.user_id else f"{label} ({NO_USER_ACCOUNT})"
+
+
 class AssignForm(forms.Form):
     assignee = forms.ModelChoiceField(label=_("Assign to"), queryset=Contact.objects.none())
     reason = forms.CharField(label=_("Reason"), max_length=TEXT_MAX_LENGTH, widget=_text_area(2))
@@ -97,10 +106,7 @@ class AssignForm(forms.Form):
     def __init__(self, *args, contacts, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["assignee"].queryset = contacts
-        self.fields["assignee"].label_from_instance = lambda contact: (
-            f"{contact.name} – {contact.get_role_display()}, {contact.organisation}"
-            + ("" if contact.user_id else f" ({_('no user account')})")
-        )
+        self.fields["assignee"].label_from_instance = assignee_label
 
 
 class CloseForm(forms.Form):

@@ -9,6 +9,8 @@ from concerns.views import home
 urlpatterns = [
     path("", home, name="home"),
     path("concerns/", include("concerns.urls")),
+    path("directory/", include("partners.urls")),
+    path("knowledge/", include("measures.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     # The language can be changed before signing in.

@@ -45,6 +45,10 @@ class Phenomenon(Translated):
     def __str__(self):
         return self.translated("name")
 
+    @property
+    def guidance(self) -> str:
+        return self.translated("guidance")
+
     def natural_key(self):
         return (self.code,)
 
@@ -138,6 +142,262 @@ class ActionCard(Translated):
 
     def __str__(self):
         return self.translated("title")
+
+    def natural_key(self):
+        return (self.code,)
+
+
+class ActionCardStep(Translated):
+    """One ordered step of an action card: who does what, within how long. Admins edit these."""
+
+    class Responsible(models.TextChoices):
+        EMPLOYEE = "employee", _("The employee who is worried")
+        LEADER = "leader", _("The employee's leader")
+        SSP_CONSULTANT = "ssp_consultant", _("INFO-huset / SSP consultant")
+        POLICE = "police", _("Police")
+        CHILD_WELFARE = "child_welfare", _("Child welfare")
+        JOBCENTER = "jobcenter", _("Jobcenter / social services")
+        COORDINATOR = "coordinator", _("Coordinator")
+
+    card = models.ForeignKey(
+        ActionCard, on_delete=models.CASCADE, related_name="steps", verbose_name=_("card")
+    )
+    order = models.PositiveSmallIntegerField(_("order"))
+    responsible = models.CharField(_("responsible"), max_length=20, choices=Responsible.choices)
+    text_nb = models.TextField(_("what to do (nb)"))
+    text_da = models.TextField(_("what to do (da)"))
+    text_en = models.TextField(_("what to do (en)"))
+    due_within_hours = models.PositiveIntegerField(_("within (hours)"))
+
+    objects = NaturalKeyManager("card__code", "order")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("action card step")
+        verbose_name_plural = _("action card steps")
+        ordering = ["card", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["card", "order"], name="action_card_step_order")
+        ]
+
+    def __str__(self):
+        return f"{self.card.code} {self.order}: {self.text[:60]}"
+
+    @property
+    def text(self) -> str:
+        return self.translated("text")
+
+    def natural_key(self):
+        return (self.card.code, self.order)
+
+    natural_key.dependencies = ["measures.actioncard"]
+
+
+class PlanText(models.Model):
+    """Reference text copied verbatim from a municipality's plan, in the plan's own language."""
+
+    municipality = models.ForeignKey(
+        "partners.Municipality",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("municipality"),
+    )
+    number = models.PositiveSmallIntegerField(_("number"))
+
+    class Meta:
+        abstract = True
+        ordering = ["municipality", "number"]
+
+    def natural_key(self):
+        return (self.municipality.code, self.number)
+
+    natural_key.dependencies = ["partners.municipality"]
+
+
+class GoalArea(PlanText):
+    """One of Trondheim's four goal areas ("1. Sikre samordning, koordinering og samarbeid")."""
+
+    title = models.CharField(_("title"), max_length=300)
+
+    objects = NaturalKeyManager("municipality__code", "number")
+    history = HistoricalRecords()
+
+    class Meta(PlanText.Meta):
+        verbose_name = _("goal area")
+        verbose_name_plural = _("goal areas")
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "number"], name="goal_area_number")
+        ]
+
+    def __str__(self):
+        return f"{self.number}. {self.title}"
+
+
+class Measure(PlanText):
+    """One of Trondheim's 14 measures (Tiltak), verbatim from the action plan."""
+
+    goal_area = models.ForeignKey(
+        GoalArea, on_delete=models.PROTECT, related_name="measures", verbose_name=_("goal area")
+    )
+    title = models.CharField(_("title"), max_length=300)
+    description = models.TextField(_("description"))
+    responsible_text = models.TextField(
+        _("responsible for carrying it out (as the plan says)"), blank=True
+    )
+    responsible = models.ManyToManyField(
+        "partners.Organisation",
+        related_name="measures",
+        verbose_name=_("responsible organisations"),
+    )
+
+    objects = NaturalKeyManager("municipality__code", "number")
+    history = HistoricalRecords(m2m_fields=[responsible])
+
+    class Meta(PlanText.Meta):
+        verbose_name = _("measure")
+        verbose_name_plural = _("measures")
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "number"], name="measure_number")
+        ]
+
+    def __str__(self):
+        return f"{_('Measure')} {self.number}: {self.title}"
+
+
+class Goal(PlanText):
+    """One of Aalborg's five goals (Mål)."""
+
+    text = models.TextField(_("text"))
+
+    objects = NaturalKeyManager("municipality__code", "number")
+    history = HistoricalRecords()
+
+    class Meta(PlanText.Meta):
+        verbose_name = _("goal")
+        verbose_name_plural = _("goals")
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "number"], name="goal_number")
+        ]
+
+    def __str__(self):
+        return f"{self.number}. {self.text[:80]}"
+
+
+class Initiative(PlanText):
+    """One of Aalborg's six initiatives (Indsatser)."""
+
+    title = models.CharField(_("title"), max_length=300)
+    details = models.TextField(_("details"), blank=True)
+
+    objects = NaturalKeyManager("municipality__code", "number")
+    history = HistoricalRecords()
+
+    class Meta(PlanText.Meta):
+        verbose_name = _("initiative")
+        verbose_name_plural = _("initiatives")
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "number"], name="initiative_number")
+        ]
+
+    def __str__(self):
+        return f"{self.number}. {self.title}"
+
+
+class FollowUpItem(PlanText):
+    """How Aalborg follows up its plan (Opfølgning)."""
+
+    text = models.TextField(_("text"))
+
+    objects = NaturalKeyManager("municipality__code", "number")
+    history = HistoricalRecords()
+
+    class Meta(PlanText.Meta):
+        verbose_name = _("follow-up item")
+        verbose_name_plural = _("follow-up items")
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "number"], name="follow_up_item_number")
+        ]
+
+    def __str__(self):
+        return self.text
+
+
+class PreventionCorps(Translated):
+    """Aalborg's prevention concept: the mentor, parent-coach and dialogue-ambassador corps."""
+
+    class Orientation(models.TextChoices):
+        INDIVIDUAL = "individual", _("Individual")
+        INDIVIDUAL_AND_GROUP = "individual_and_group", _("Individual and group")
+        GROUP = "group", _("Group")
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    orientation = models.CharField(_("orientation"), max_length=30, choices=Orientation.choices)
+    description_nb = models.TextField(_("description (nb)"), blank=True)
+    description_da = models.TextField(_("description (da)"), blank=True)
+    description_en = models.TextField(_("description (en)"), blank=True)
+
+    objects = NaturalKeyManager("code")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("prevention corps")
+        verbose_name_plural = _("prevention corps")
+        ordering = ["pk"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def description(self) -> str:
+        return self.translated("description")
+
+    def natural_key(self):
+        return (self.code,)
+
+
+class RiskFactor(Translated):
+    """A risk factor civil society helps prevent (Aalborg: Mobilisering af civilsamfundet)."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    text_nb = models.CharField(_("text (nb)"), max_length=300)
+    text_da = models.CharField(_("text (da)"), max_length=300)
+    text_en = models.CharField(_("text (en)"), max_length=300)
+
+    objects = NaturalKeyManager("code")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("risk factor")
+        verbose_name_plural = _("risk factors")
+        ordering = ["order"]
+
+    def __str__(self):
+        return self.translated("text")
+
+    def natural_key(self):
+        return (self.code,)
+
+
+class Definition(models.Model):
+    """A definition quoted in a seed, e.g. radicalisation and extremism, with its source."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    term = models.CharField(_("term"), max_length=100)
+    text = models.TextField(_("text"))
+    source = models.CharField(_("source"), max_length=300, blank=True)
+
+    objects = NaturalKeyManager("code")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("definition")
+        verbose_name_plural = _("definitions")
+        ordering = ["pk"]
+
+    def __str__(self):
+        return self.term
 
     def natural_key(self):
         return (self.code,)

@@ -1,9 +1,18 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
+from import_export.admin import ImportExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
-from partners.models import Contact, District, Municipality, Organisation, User
+from partners.models import (
+    Contact,
+    District,
+    KontaktforumMembership,
+    Municipality,
+    Organisation,
+    User,
+)
+from partners.resources import ContactResource, OrganisationResource
 
 
 @admin.register(Municipality)
@@ -20,7 +29,8 @@ class DistrictAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(SimpleHistoryAdmin):
+class OrganisationAdmin(ImportExportMixin, SimpleHistoryAdmin):
+    resource_classes = [OrganisationResource]
     list_display = ["name", "kind", "parent", "is_active"]
     list_filter = ["kind", "municipalities", "is_active"]
     search_fields = ["name", "slug", "description"]
@@ -29,7 +39,8 @@ class OrganisationAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Contact)
-class ContactAdmin(SimpleHistoryAdmin):
+class ContactAdmin(ImportExportMixin, SimpleHistoryAdmin):
+    resource_classes = [ContactResource]
     list_display = ["name", "role", "organisation", "phone", "is_active"]
     list_filter = ["role", "organisation__municipalities", "is_active"]
     search_fields = ["name", "organisation__name", "email", "phone"]
@@ -39,6 +50,8 @@ class ContactAdmin(SimpleHistoryAdmin):
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin, SimpleHistoryAdmin):
+    """Accounts: registry admins may look users up (to link a contact), never change them."""
+
     list_display = ["username", "first_name", "last_name", "organisation", "is_active"]
     list_filter = ["roles", "organisation__municipalities", "is_active", "is_staff"]
     fieldsets = (
@@ -47,3 +60,11 @@ class UserAdmin(DjangoUserAdmin, SimpleHistoryAdmin):
     )
     filter_horizontal = ["roles", "groups", "user_permissions"]
     autocomplete_fields = ["organisation"]
+
+
+@admin.register(KontaktforumMembership)
+class KontaktforumMembershipAdmin(SimpleHistoryAdmin):
+    list_display = ["organisation", "contact", "municipality", "joined_on", "is_active"]
+    list_filter = ["municipality", "is_active"]
+    search_fields = ["organisation__name", "contact__name"]
+    autocomplete_fields = ["organisation", "contact"]

@@ -250,3 +250,51 @@ class Contact(models.Model):
         return (self.organisation.slug, self.role, self.name)
 
     natural_key.dependencies = ["partners.organisation"]
+
+
+class KontaktforumMembership(models.Model):
+    """Membership of Trondheim's Kontaktforum (measure 2): resource persons and services."""
+
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.PROTECT,
+        related_name="kontaktforum",
+        verbose_name=_("municipality"),
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="kontaktforum",
+        verbose_name=_("organisation"),
+    )
+    contact = models.ForeignKey(
+        Contact,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="kontaktforum",
+        verbose_name=_("representative"),
+    )
+    joined_on = models.DateField(_("member since"), null=True, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    objects = NaturalKeyManager("municipality__code", "organisation__slug")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("Kontaktforum membership")
+        verbose_name_plural = _("Kontaktforum memberships")
+        ordering = ["municipality", "organisation__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "organisation"], name="kontaktforum_once_per_org"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.organisation} ({self.municipality})"
+
+    def natural_key(self):
+        return (self.municipality.code, self.organisation.slug)
+
+    natural_key.dependencies = ["partners.organisation"]

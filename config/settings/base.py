@@ -20,6 +20,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "guardian",
     "simple_history",
+    "import_export",
     "partners",
     "measures",
     "concerns",
@@ -70,6 +71,7 @@ AUTH_USER_MODEL = "partners.User"
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
+    "partners.backends.RolePermissionBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
