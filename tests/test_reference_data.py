@@ -5,10 +5,52 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
-from measures.models import Phenomenon, Sign, SignCategory
-from partners.models import Contact, District, Municipality, Organisation, User
+from concerns.models import RoutingRule
+from measures.models import (
+    ActionCard,
+    ActionCardStep,
+    Definition,
+    FollowUpItem,
+    Goal,
+    GoalArea,
+    Initiative,
+    Measure,
+    Phenomenon,
+    PreventionCorps,
+    RiskFactor,
+    Sign,
+    SignCategory,
+)
+from partners.models import (
+    Contact,
+    District,
+    KontaktforumMembership,
+    Municipality,
+    Organisation,
+    User,
+)
 
-MODELS = [Municipality, District, Organisation, Contact, Phenomenon, SignCategory, Sign]
+MODELS = [
+    Municipality,
+    District,
+    Organisation,
+    Contact,
+    KontaktforumMembership,
+    Phenomenon,
+    SignCategory,
+    Sign,
+    ActionCard,
+    ActionCardStep,
+    GoalArea,
+    Measure,
+    Goal,
+    Initiative,
+    FollowUpItem,
+    PreventionCorps,
+    RiskFactor,
+    Definition,
+    RoutingRule,
+]
 
 
 def _counts():
@@ -19,8 +61,11 @@ def _counts():
 def test_loading_the_reference_data_twice_changes_nothing():
     call_command("load_reference_data", verbosity=0)
     first = _counts()
+    measure_links = Measure.responsible.through.objects.count()
     call_command("load_reference_data", verbosity=0)
     assert _counts() == first
+    assert Measure.responsible.through.objects.count() == measure_links
+    assert all(count > 0 for count in first.values()), first
 
 
 @pytest.mark.django_db
