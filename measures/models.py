@@ -401,3 +401,41 @@ class Definition(models.Model):
 
     def natural_key(self):
         return (self.code,)
+
+
+class MeasureActivity(models.Model):
+    """Work the plan asks for outside any case: no personal data, only counts.
+
+    Kontaktforum meetings, seminars and dialogue meetings, courses, parent guidance sessions.
+    """
+
+    class Kind(models.TextChoices):
+        KONTAKTFORUM_MEETING = "kontaktforum_meeting", _("Kontaktforum meeting")
+        SEMINAR = "seminar", _("Seminar or dialogue meeting")
+        COURSE = "course", _("Course or training")
+        PARENT_GUIDANCE = "parent_guidance", _("Parent guidance session")
+        OTHER = "other", _("Other")
+
+    measure = models.ForeignKey(
+        Measure, on_delete=models.PROTECT, related_name="activities", verbose_name=_("measure")
+    )
+    kind = models.CharField(_("type"), max_length=30, choices=Kind.choices)
+    date = models.DateField(_("date"))
+    organisations = models.ManyToManyField(
+        "partners.Organisation", blank=True, related_name="+", verbose_name=_("organisations")
+    )
+    participants = models.PositiveIntegerField(_("number of participants"))
+    created_by = models.ForeignKey(
+        "partners.User", on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by")
+    )
+    created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    history = HistoricalRecords(m2m_fields=[organisations])
+
+    class Meta:
+        verbose_name = _("activity under a measure")
+        verbose_name_plural = _("activities under measures")
+        ordering = ["-date", "-pk"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.date} ({self.measure.number})"

@@ -1,1 +1,167 @@
-# Models arrive with the referrals issue.
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from measures.models import Initiative, Measure, PreventionCorps
+from partners.models import Contact, Organisation
+
+
+class IllegalReferralTransition(Exception):
+    pass
+
+
+class Referral(models.Model):
+    """A concern referred to a partner agency, which then sees what the referral shares."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SENT = "sent", _("Sent")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        COMPLETED = "completed", _("Completed")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    TRANSITIONS: dict[str, frozenset[str]] = {
+        Status.DRAFT: frozenset({Status.SENT, Status.WITHDRAWN}),
+        Status.SENT: frozenset({Status.ACCEPTED, Status.DECLINED, Status.WITHDRAWN}),
+        Status.ACCEPTED: frozenset({Status.COMPLETED, Status.WITHDRAWN}),
+        Status.DECLINED: frozenset(),
+        Status.COMPLETED: frozenset(),
+        Status.WITHDRAWN: frozenset(),
+    }
+    # While a referral is live, the receiving organisation may see the case.
+    LIVE_STATUSES = (Status.SENT, Status.ACCEPTED)
+
+    class LegalBasis(models.TextChoices):
+        CONSENT = "consent", _("Consent of the person or their guardian")
+        DUTY_TO_AVERT = "duty_to_avert", _("Duty to avert (avvergeplikt)")
+        DUTY_TO_INFORM_CHILD_WELFARE = (
+            "duty_to_inform_child_welfare",
+            _("Duty to inform child welfare (opplysningsplikt)"),
+        )
+        OTHER = "other", _("Other")
+
+    concern = models.ForeignKey(
+        "concerns.Concern",
+        on_delete=models.PROTECT,
+        related_name="referrals",
+        verbose_name=_("concern"),
+    )
+    receiving_organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="incoming_referrals",
+        verbose_name=_("to organisation"),
+    )
+    receiving_contact = models.ForeignKey(
+        Contact,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="incoming_referrals",
+        verbose_name=_("to contact"),
+    )
+    reason = models.TextField(_("reason for the referral"), max_length=5000)
+    shared_information = models.TextField(
+        _("what is shared with the receiving organisation"),
+        max_length=5000,
+        help_text=_(
+            "Only this text, the person's name and birth year are shown to the receiving organisation."
+        ),
+    )
+    legal_basis = models.CharField(
+        _("legal basis for sharing"), max_length=40, choices=LegalBasis.choices
+    )
+    legal_basis_other = models.CharField(_("other legal basis"), max_length=300, blank=True)
+    requested_measures = models.ManyToManyField(
+        Measure,
+        blank=True,
+        related_name="referrals",
+        verbose_name=_("requested measures (Trondheim)"),
+    )
+    requested_initiatives = models.ManyToManyField(
+        Initiative,
+        blank=True,
+        related_name="referrals",
+        verbose_name=_("requested initiatives (Aalborg)"),
+    )
+    requested_corps = models.ManyToManyField(
+        PreventionCorps,
+        blank=True,
+        related_name="referrals",
+        verbose_name=_("requested corps (Aalborg)"),
+    )
+    response_due = models.DateField(_("response due"))
+
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
+    )
+    response_reason = models.TextField(
+        _("reason for accepting or declining"), blank=True, max_length=5000
+    )
+    outcome = models.TextField(_("outcome"), blank=True, max_length=5000)
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    responded_at = models.DateTimeField(_("responded"), null=True, blank=True)
+    completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
+
+    history = HistoricalRecords(
+        m2m_fields=[requested_measures, requested_initiatives, requested_corps]
+    )
+
+    class Meta:
+        verbose_name = _("referral")
+        verbose_name_plural = _("referrals")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["receiving_organisation", "status"], name="referral_incoming"),
+            models.Index(fields=["status", "response_due"], name="referral_response_due"),
+        ]
+
+    def __str__(self):
+        return f"{self.concern} → {self.receiving_organisation}"
+
+    @property
+    def is_live(self) -> bool:
+        return self.status in self.LIVE_STATUSES
+
+    def transition_to(self, status: str) -> str:
+        if status not in self.TRANSITIONS[self.status]:
+            raise IllegalReferralTransition(f"{self.status} → {status}")
+        previous, self.status = self.status, status
+        return previous
+
+
+class ReferralNote(models.Model):
+    """A progress note by the receiving organisation, or the referrer."""
+
+    referral = models.ForeignKey(
+        Referral, on_delete=models.CASCADE, related_name="notes", verbose_name=_("referral")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("author"),
+    )
+    text = models.TextField(_("text"), max_length=5000)
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("progress note")
+        verbose_name_plural = _("progress notes")
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.referral} {self.at:%Y-%m-%d}"

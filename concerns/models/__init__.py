@@ -13,13 +13,16 @@ from concerns.models.concern import (
 from concerns.models.events import CaseEvent
 from concerns.models.routing import RoutingDecision, RoutingRule
 from concerns.models.subject import AgeBand, Subject, age_band_for
+from concerns.models.work import CaseActivity, ChecklistTask
 
 __all__ = [
     "OBSERVATIONS_MAX_LENGTH",
     "AccessLog",
     "AccessLogIsAppendOnly",
     "AgeBand",
+    "CaseActivity",
     "CaseEvent",
+    "ChecklistTask",
     "Concern",
     "ConcernGroupObjectPermission",
     "ConcernUserObjectPermission",

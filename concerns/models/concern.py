@@ -156,7 +156,10 @@ class Concern(models.Model):
         verbose_name = _("concern")
         verbose_name_plural = _("concerns")
         ordering = ["-submitted_at", "-created_at"]
-        permissions = [("handle_concern", _("Can handle the concern as a case handler"))]
+        permissions = [
+            ("handle_concern", _("Can handle the concern as a case handler")),
+            ("view_referred_concern", _("Can see what a referral shares about the concern")),
+        ]
         indexes = [
             models.Index(fields=["reporter", "-created_at"], name="concern_reporter_recent"),
             models.Index(fields=["municipality", "status", "-submitted_at"], name="concern_inbox"),
