@@ -25,6 +25,7 @@ from concerns.models import Concern, ConcernUserObjectPermission
 from partners.models import Role, User
 
 HANDLE = "handle_concern"
+VIEW_REFERRED = "view_referred_concern"
 
 
 class Action(StrEnum):
@@ -36,10 +37,17 @@ class Action(StrEnum):
     REOPEN = "reopen"
     LINK_SUBJECT = "link_subject"
     VIEW_ACCESS_LOG = "view_access_log"
+    REFER = "refer"  # refer onward, withdraw referrals, apply action cards
 
 
 # Actions open to the coordinator, and to the handler the case is assigned to.
-_COORDINATOR_OR_ASSIGNEE = {Action.ACCEPT, Action.ASSIGN, Action.FOLLOW_UP, Action.CLOSE}
+_COORDINATOR_OR_ASSIGNEE = {
+    Action.ACCEPT,
+    Action.ASSIGN,
+    Action.FOLLOW_UP,
+    Action.CLOSE,
+    Action.REFER,
+}
 _COORDINATOR_ONLY = {Action.REOPEN, Action.LINK_SUBJECT, Action.VIEW_ACCESS_LOG}
 
 

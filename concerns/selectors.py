@@ -224,3 +224,26 @@ def timeline_for(concern: Concern, *, internal: bool) -> list[TimelineEntry]:
     if internal:
         entries += history_changes(concern)
     return sorted(entries, key=lambda entry: entry.at)
+
+
+def checklist_for(concern: Concern) -> list[dict]:
+    """The case's checklists, one per applied card, with progress."""
+    tasks = list(concern.checklist.select_related("card", "done_by").order_by("card_id", "order"))
+    cards: dict[int, dict] = {}
+    for task in tasks:
+        entry = cards.setdefault(task.card_id, {"card": task.card, "tasks": [], "done": 0})
+        entry["tasks"].append(task)
+        entry["done"] += task.is_done
+    for entry in cards.values():
+        entry["percent"] = round(100 * entry["done"] / len(entry["tasks"]))
+    return list(cards.values())
+
+
+def activities_for(concern: Concern):
+    return concern.activities.select_related("created_by").prefetch_related(
+        "organisations", "measures"
+    )
+
+
+def referrals_for(concern: Concern):
+    return concern.referrals.select_related("receiving_organisation").order_by("-created_at")

@@ -3,10 +3,10 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from concerns.models import AgeBand, Concern, Subject
+from concerns.models import AgeBand, CaseActivity, Concern, Subject
 from concerns.selectors import DEFAULT_SORT, INBOX_SORTS, InboxFilters
 from concerns.services.triage import TEXT_MAX_LENGTH
-from measures.models import Phenomenon
+from measures.models import ActionCard, Measure, Phenomenon
 from partners.models import Contact, District, Organisation
 
 
@@ -159,3 +159,41 @@ class PurposeForm(forms.Form):
             "You are not assigned to this case. Your reason is written to the case's access log."
         ),
     )
+
+
+class ApplyCardForm(forms.Form):
+    card = forms.ModelChoiceField(label=_("Action card"), queryset=ActionCard.objects.all())
+
+
+class TaskDoneForm(forms.Form):
+    note = forms.CharField(label=_("Note (optional)"), required=False, max_length=TEXT_MAX_LENGTH)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class ActivityForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Type"), choices=CaseActivity.Kind.choices)
+    date = forms.DateField(label=_("Date"), widget=DateInput)
+    organisations = forms.ModelMultipleChoiceField(
+        label=_("Participants' organisations"), queryset=Organisation.objects.none(), required=False
+    )
+    notes = forms.CharField(
+        label=_("Notes"), required=False, max_length=TEXT_MAX_LENGTH, widget=_text_area(2)
+    )
+    measures = forms.ModelMultipleChoiceField(
+        label=_("Measures it implements"),
+        queryset=Measure.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, concern: Concern, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisations"].queryset = Organisation.objects.filter(
+            is_active=True, municipalities=concern.municipality_id
+        ).order_by("name")
+        self.fields["measures"].queryset = Measure.objects.filter(
+            municipality=concern.municipality_id
+        )

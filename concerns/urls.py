@@ -15,5 +15,6 @@ urlpatterns = [
     path("<uuid:public_id>/history/", views.concern_history, name="history"),
     path("<uuid:public_id>/access-log/", views.concern_access_log, name="access_log"),
     path("<uuid:public_id>/reply/", views.concern_reply, name="reply"),
+    path("<uuid:public_id>/tasks/<int:task_id>/done/", views.checklist_task_done, name="task_done"),
     path("<uuid:public_id>/<slug:action>/", views.concern_action, name="action"),
 ]

@@ -35,7 +35,10 @@ from concerns.services import (
     subject_create,
     subject_link,
 )
+from concerns.services.work import case_activity_record, checklist_apply, checklist_task_complete
 from concerns.triage_forms import (
+    ActivityForm,
+    ApplyCardForm,
     AssignForm,
     CloseForm,
     CommentForm,
@@ -46,6 +49,7 @@ from concerns.triage_forms import (
     ReasonForm,
     ReplyForm,
     RequestInfoForm,
+    TaskDoneForm,
 )
 
 # --- filing -------------------------------------------------------------------------
@@ -265,6 +269,13 @@ def concern_detail(request, public_id):
             "request_info_form": RequestInfoForm(),
             "link_form": LinkSubjectForm(candidates=selectors.same_person_candidates(concern)),
             "follow_up_form": CommentForm(),
+            "checklist": selectors.checklist_for(concern),
+            "now": timezone.now(),
+            "apply_card_form": ApplyCardForm(),
+            "task_done_form": TaskDoneForm(),
+            "activities": selectors.activities_for(concern),
+            "activity_form": ActivityForm(concern=concern, initial={"date": timezone.localdate()}),
+            "referrals": selectors.referrals_for(concern),
         },
     )
 
@@ -329,6 +340,22 @@ CASE_ACTIONS = {
         LinkSubjectForm,
         lambda c, u, d: subject_link(concern=c, actor=u, same_as=d["same_as"]),
     ),
+    "apply-card": (
+        ApplyCardForm,
+        lambda c, u, d: checklist_apply(concern=c, actor=u, card=d["card"]),
+    ),
+    "activity": (
+        ActivityForm,
+        lambda c, u, d: case_activity_record(
+            concern=c,
+            actor=u,
+            kind=d["kind"],
+            date=d["date"],
+            organisations=d["organisations"],
+            notes=d["notes"],
+            measures=d["measures"],
+        ),
+    ),
 }
 
 
@@ -338,6 +365,8 @@ def _form_for(action: str, concern: Concern, data):
         return form_class(data, contacts=selectors.contacts_for_assignment(concern))
     if form_class is LinkSubjectForm:
         return form_class(data, candidates=selectors.same_person_candidates(concern))
+    if form_class is ActivityForm:
+        return form_class(data, concern=concern)
     return form_class(data)
 
 
@@ -389,4 +418,27 @@ def concern_reply(request, public_id):
         )
     else:
         messages.success(request, _("Your answer is sent."))
+    return redirect("concerns:detail", public_id=concern.public_id)
+
+
+@require_POST
+def checklist_task_done(request, public_id, task_id):
+    concern = get_concern_for_user_or_404(request.user, public_id)
+    if not is_handler(request.user, concern):
+        raise Http404
+    task = concern.checklist.filter(pk=task_id).first()
+    if task is None:
+        raise Http404
+    form = TaskDoneForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Nothing was changed: the note is too long."))
+        return redirect("concerns:detail", public_id=concern.public_id)
+    try:
+        checklist_task_complete(task=task, actor=request.user, note=form.cleaned_data["note"])
+    except ValidationError as error:
+        messages.error(
+            request, _("Nothing was changed: %(errors)s") % {"errors": " ".join(error.messages)}
+        )
+    else:
+        messages.success(request, _("Saved."))
     return redirect("concerns:detail", public_id=concern.public_id)

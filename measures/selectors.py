@@ -1,6 +1,10 @@
 """Reads of the plans' reference data for the knowledge pages."""
 
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch, Sum
+from django.db.models.functions import ExtractYear
+
+from concerns.models import CaseActivity
+from referrals.models import Referral
 
 from measures.models import (
     ActionCard,
@@ -11,6 +15,7 @@ from measures.models import (
     GoalArea,
     Initiative,
     Measure,
+    MeasureActivity,
     Phenomenon,
     PreventionCorps,
     RiskFactor,
@@ -52,3 +57,46 @@ def signs_guide() -> dict:
 
 def phenomena():
     return Phenomenon.objects.all()
+
+
+def measure_counts_by_year(measure: Measure) -> list[dict]:
+    """Per year: case activities, plan activities (and participants), and referrals asking for the measure.
+
+    Counts only; nothing here names a person or a case.
+    """
+    rows: dict[int, dict] = {}
+
+    def row(year: int) -> dict:
+        return rows.setdefault(
+            year,
+            {
+                "year": year,
+                "case_activities": 0,
+                "activities": 0,
+                "participants": 0,
+                "referrals": 0,
+            },
+        )
+
+    for item in (
+        CaseActivity.objects.filter(measures=measure)
+        .annotate(year=ExtractYear("date"))
+        .values("year")
+        .annotate(n=Count("pk"))
+    ):
+        row(item["year"])["case_activities"] = item["n"]
+    for item in (
+        MeasureActivity.objects.filter(measure=measure)
+        .annotate(year=ExtractYear("date"))
+        .values("year")
+        .annotate(n=Count("pk"), people=Sum("participants"))
+    ):
+        row(item["year"]).update(activities=item["n"], participants=item["people"] or 0)
+    for item in (
+        Referral.objects.filter(requested_measures=measure, sent_at__isnull=False)
+        .annotate(year=ExtractYear("sent_at"))
+        .values("year")
+        .annotate(n=Count("pk"))
+    ):
+        row(item["year"])["referrals"] = item["n"]
+    return sorted(rows.values(), key=lambda entry: entry["year"], reverse=True)

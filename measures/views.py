@@ -1,6 +1,13 @@
-from django.shortcuts import render
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 
 from measures import selectors
+from measures.forms import MeasureActivityForm
+from measures.models import Measure
+from measures.services import measure_activity_record
+from partners.models import Role
 
 
 def knowledge_index(request):
@@ -25,3 +32,37 @@ def signs(request):
 
 def phenomena(request):
     return render(request, "measures/phenomena.html", {"phenomena": selectors.phenomena()})
+
+
+def _may_record(user) -> bool:
+    return user.has_role(Role.Code.COORDINATOR) or user.has_role(Role.Code.RESOURCE_PERSON)
+
+
+def measure_detail(request, pk):
+    measure = get_object_or_404(
+        Measure.objects.select_related("goal_area").prefetch_related("responsible"), pk=pk
+    )
+    form = None
+    if _may_record(request.user):
+        form = MeasureActivityForm(request.POST or None, municipality_id=measure.municipality_id)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                measure_activity_record(
+                    actor=request.user,
+                    measure=measure,
+                    kind=data["kind"],
+                    date=data["date"],
+                    organisations=data["organisations"],
+                    participants=data["participants"],
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("The activity is recorded."))
+                return redirect("measures:measure", pk=measure.pk)
+    return render(
+        request,
+        "measures/measure.html",
+        {"measure": measure, "years": selectors.measure_counts_by_year(measure), "form": form},
+    )

@@ -1,3 +1,5 @@
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -42,6 +44,7 @@ class Referral(models.Model):
         )
         OTHER = "other", _("Other")
 
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     concern = models.ForeignKey(
         "concerns.Concern",
         on_delete=models.PROTECT,
@@ -67,7 +70,7 @@ class Referral(models.Model):
         _("what is shared with the receiving organisation"),
         max_length=5000,
         help_text=_(
-            "Only this text, the person's name and birth year are shown to the receiving organisation."
+            "The receiving organisation sees only this text and the person's name and birth year."
         ),
     )
     legal_basis = models.CharField(
@@ -133,6 +136,10 @@ class Referral(models.Model):
     @property
     def is_live(self) -> bool:
         return self.status in self.LIVE_STATUSES
+
+    @property
+    def can_be_withdrawn(self) -> bool:
+        return self.Status.WITHDRAWN in self.TRANSITIONS[self.status]
 
     def transition_to(self, status: str) -> str:
         if status not in self.TRANSITIONS[self.status]:

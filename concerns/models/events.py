@@ -18,6 +18,10 @@ class CaseEvent(models.Model):
         SUBJECT_LINKED = "subject_linked", _("Person linked")
         ACCESS_GRANTED = "access_granted", _("Access granted")
         ACCESS_REVOKED = "access_revoked", _("Access revoked")
+        REFERRAL = "referral", _("Referral")
+        CHECKLIST_APPLIED = "checklist_applied", _("Action card applied")
+        TASK_DONE = "task_done", _("Checklist task done")
+        ACTIVITY = "activity", _("Activity recorded")
 
     # What the reporter may see on their own concern; everything else is internal.
     REPORTER_VISIBLE = (Kind.SUBMITTED, Kind.INFO_REQUESTED, Kind.REPORTER_REPLIED)

@@ -7,7 +7,7 @@ an entry to the case timeline.
 
 import datetime
 
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils import timezone
@@ -19,13 +19,15 @@ from concerns.models import (
     AccessLog,
     CaseEvent,
     Concern,
+    ConcernGroupObjectPermission,
     ConcernUserObjectPermission,
     IllegalTransition,
     RoutingDecision,
     Subject,
 )
-from concerns.permissions import HANDLE, Action, ensure_can
+from concerns.permissions import HANDLE, VIEW_REFERRED, Action, ensure_can
 from concerns.services.events import event_record
+from concerns.services.work import checklist_create
 from partners.models import Contact, User
 
 TEXT_MAX_LENGTH = 5000
@@ -77,6 +79,8 @@ class GrantReason(models.TextChoices):
     ROUTED = "routed", gettext_lazy("routed")
     ASSIGNED = "assigned", gettext_lazy("assigned")
     REASSIGNED = "reassigned", gettext_lazy("reassigned")
+    REFERRED = "referred", gettext_lazy("referral sent")
+    REFERRAL_ENDED = "referral_ended", gettext_lazy("referral ended")
 
 
 def _handle_permission() -> Permission:
@@ -113,6 +117,44 @@ def revoke_case_access(*, concern: Concern, user: User, actor: User | None, reas
             actor=actor,
             kind=CaseEvent.Kind.ACCESS_REVOKED,
             data={"user": user.get_full_name() or user.username, "reason": reason},
+        )
+    return bool(grants)
+
+
+def _referred_permission() -> Permission:
+    return Permission.objects.get(content_type__app_label="concerns", codename=VIEW_REFERRED)
+
+
+def grant_group_access(*, concern: Concern, group: Group, actor: User | None, label: str) -> bool:
+    """Let a whole organisation see what a referral shares about the concern."""
+    permission = _referred_permission()
+    if ConcernGroupObjectPermission.objects.filter(
+        group=group, permission=permission, content_object=concern
+    ).exists():
+        return False
+    grant = ConcernGroupObjectPermission(group=group, permission=permission, content_object=concern)
+    grant._history_user = actor
+    grant.save()
+    event_record(
+        concern=concern,
+        actor=actor,
+        kind=CaseEvent.Kind.ACCESS_GRANTED,
+        data={"user": label, "reason": GrantReason.REFERRED},
+    )
+    return True
+
+
+def revoke_group_access(*, concern: Concern, group: Group, actor: User | None, label: str) -> bool:
+    grants = list(ConcernGroupObjectPermission.objects.filter(group=group, content_object=concern))
+    for grant in grants:
+        grant._history_user = actor
+        grant.delete()
+    if grants:
+        event_record(
+            concern=concern,
+            actor=actor,
+            kind=CaseEvent.Kind.ACCESS_REVOKED,
+            data={"user": label, "reason": GrantReason.REFERRAL_ENDED},
         )
     return bool(grants)
 
@@ -158,6 +200,10 @@ def concern_route(*, concern: Concern, actor: User | None) -> list[RoutingDecisi
     concern.consider_pst = any(route.consider_pst for route in routes)
     concern.action_card = next((route.action_card for route in routes if route.action_card), None)
     _save(concern, actor, "assignee", "consider_pst", "action_card")
+    if concern.action_card is not None:
+        checklist_create(
+            concern=concern, card=concern.action_card, actor=actor, start=concern.submitted_at
+        )
     return decisions
 
 
@@ -248,6 +294,10 @@ def concern_close(*, concern: Concern, actor: User, outcome: str, comment: str =
     concern.outcome = outcome
     concern.closed_at = timezone.now()
     _save(concern, actor, "status", "outcome", "closed_at")
+    # Imported here: referrals build on concerns, not the other way round.
+    from referrals.services import referrals_end_access_on_close
+
+    referrals_end_access_on_close(concern=concern, actor=actor)
     return concern
 
 

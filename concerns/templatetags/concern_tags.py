@@ -46,3 +46,15 @@ def urgency_label(code):
     from concerns.models import Concern
 
     return Concern.Urgency(code).label if code in Concern.Urgency.values else code
+
+
+@register.filter
+def task_overdue(task, now):
+    return task.is_overdue(now)
+
+
+@register.filter
+def referral_event_label(what):
+    from referrals.models import Referral
+
+    return Referral.Status(what).label if what in Referral.Status.values else what

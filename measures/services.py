@@ -1,0 +1,37 @@
+"""Writes to the plans' own records."""
+
+import datetime
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from measures.models import Measure, MeasureActivity
+from partners.models import Organisation, Role, User
+
+
+@transaction.atomic
+def measure_activity_record(
+    *,
+    actor: User,
+    measure: Measure,
+    kind: str,
+    date: datetime.date,
+    organisations: Iterable[Organisation],
+    participants: int,
+) -> MeasureActivity:
+    """Work outside any case (Kontaktforum, seminars, courses): counts only, no personal data."""
+    if not (actor.has_role(Role.Code.COORDINATOR) or actor.has_role(Role.Code.RESOURCE_PERSON)):
+        raise ValidationError(_("Only coordinators and resource persons record plan activities."))
+    if date > timezone.localdate():
+        raise ValidationError(_("The date cannot be in the future."))
+    activity = MeasureActivity(
+        measure=measure, kind=kind, date=date, participants=participants, created_by=actor
+    )
+    activity.full_clean()
+    activity._history_user = actor
+    activity.save()
+    activity.organisations.set(organisations)
+    return activity

@@ -1,0 +1,66 @@
+"""Who may see and act on a referral.
+
+The referring side is whoever handles the concern (concerns.permissions).
+The receiving side is the receiving organisation's staff, through the
+guardian group grant that sending gives and that decline, withdraw and
+completion of a closed case take back. The incoming list and the referral
+page both use referrals_for_receiver(), so they cannot drift apart.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+from guardian.shortcuts import get_objects_for_user
+
+from concerns.models import Concern
+from concerns.permissions import VIEW_REFERRED, handler_concerns_for
+from partners.models import User
+from referrals.models import Referral
+
+HANDLER = "handler"
+RECEIVER = "receiver"
+
+# A receiver keeps seeing a completed referral until the case is closed.
+_RECEIVER_STATUSES = (Referral.Status.SENT, Referral.Status.ACCEPTED, Referral.Status.COMPLETED)
+
+
+def referrals_for_receiver(user: User) -> QuerySet[Referral]:
+    if not user.is_authenticated or not user.is_active or user.organisation_id is None:
+        return Referral.objects.none()
+    granted = get_objects_for_user(
+        user,
+        VIEW_REFERRED,
+        klass=Concern,
+        use_groups=True,
+        accept_global_perms=False,
+        with_superuser=False,
+    )
+    return Referral.objects.filter(
+        receiving_organisation=user.organisation_id,
+        status__in=_RECEIVER_STATUSES,
+        concern__in=granted.values("pk"),
+    )
+
+
+def referrals_for_handler(user: User) -> QuerySet[Referral]:
+    return Referral.objects.filter(concern__in=handler_concerns_for(user).values("pk"))
+
+
+def get_referral_for_user_or_404(user: User, public_id) -> tuple[Referral, str]:
+    """The referral and the side the user sees it from; 404 for anyone else."""
+    related = ("concern__subject", "receiving_organisation", "receiving_contact", "created_by")
+    for side, queryset in (
+        (HANDLER, referrals_for_handler(user)),
+        (RECEIVER, referrals_for_receiver(user)),
+    ):
+        try:
+            return queryset.select_related(*related).get(public_id=public_id), side
+        except (Referral.DoesNotExist, ValueError):
+            continue
+    raise Http404
+
+
+def ensure_receiver(user: User, referral: Referral) -> None:
+    if not referrals_for_receiver(user).filter(pk=referral.pk).exists():
+        raise PermissionDenied(_("Only the receiving organisation can do this."))

@@ -1,0 +1,218 @@
+"""Referrals: create, send, answer, follow up and end. Every step is on the case timeline."""
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from concerns.models import CaseEvent, Concern
+from concerns.permissions import Action, can, ensure_can
+from concerns.services.events import event_record
+from concerns.services.triage import grant_group_access, revoke_group_access
+from measures.models import Initiative, Measure, PreventionCorps
+from partners.models import Contact, Organisation, User
+from partners.services import organisation_group
+from referrals.models import Referral, ReferralNote
+from referrals.permissions import ensure_receiver
+
+TEXT_MAX_LENGTH = 5000
+
+
+@dataclass(frozen=True)
+class ReferralDetails:
+    receiving_organisation: Organisation
+    receiving_contact: Contact | None
+    reason: str
+    shared_information: str
+    legal_basis: str
+    legal_basis_other: str
+    response_due: datetime.date
+    requested_measures: Iterable[Measure] = field(default_factory=list)
+    requested_initiatives: Iterable[Initiative] = field(default_factory=list)
+    requested_corps: Iterable[PreventionCorps] = field(default_factory=list)
+
+
+def _locked(referral: Referral) -> Referral:
+    return (
+        Referral.objects.select_for_update(of=("self",))
+        .select_related("concern", "receiving_organisation")
+        .get(pk=referral.pk)
+    )
+
+
+def _save(referral: Referral, actor: User, *fields: str) -> None:
+    referral._history_user = actor
+    referral.save(update_fields=[*fields, "updated_at"])
+
+
+def _timeline(referral: Referral, actor: User, what: str, text: str = "") -> None:
+    event_record(
+        concern=referral.concern,
+        actor=actor,
+        kind=CaseEvent.Kind.REFERRAL,
+        text=text,
+        data={
+            "what": what,
+            "to": referral.receiving_organisation.name,
+            "referral": str(referral.public_id),
+        },
+    )
+
+
+def _required(text: str, message: str) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError(message, code="required")
+    if len(text) > TEXT_MAX_LENGTH:
+        raise ValidationError(_("The text is too long."), code="max_length")
+    return text
+
+
+@transaction.atomic
+def referral_create(*, concern: Concern, actor: User, details: ReferralDetails) -> Referral:
+    ensure_can(actor, Action.REFER, concern)
+    if not concern.is_open:
+        raise ValidationError(_("Only an open concern can be referred."))
+    if details.legal_basis == Referral.LegalBasis.OTHER and not details.legal_basis_other.strip():
+        raise ValidationError(_("Describe the other legal basis."), code="legal_basis_other")
+    if (
+        details.receiving_contact
+        and details.receiving_contact.organisation_id != details.receiving_organisation.pk
+    ):
+        raise ValidationError(_("The contact must work in the receiving organisation."))
+    if details.response_due < timezone.localdate():
+        raise ValidationError(_("The response date cannot be in the past."))
+    referral = Referral(
+        concern=concern,
+        created_by=actor,
+        receiving_organisation=details.receiving_organisation,
+        receiving_contact=details.receiving_contact,
+        reason=_required(details.reason, _("Give the reason for the referral.")),
+        shared_information=_required(details.shared_information, _("Write what is shared.")),
+        legal_basis=details.legal_basis,
+        legal_basis_other=details.legal_basis_other.strip(),
+        response_due=details.response_due,
+    )
+    referral.full_clean()
+    referral._history_user = actor
+    referral.save()
+    referral.requested_measures.set(details.requested_measures)
+    referral.requested_initiatives.set(details.requested_initiatives)
+    referral.requested_corps.set(details.requested_corps)
+    return referral
+
+
+@transaction.atomic
+def referral_send(*, referral: Referral, actor: User) -> Referral:
+    referral = _locked(referral)
+    ensure_can(actor, Action.REFER, referral.concern)
+    referral.transition_to(Referral.Status.SENT)
+    referral.sent_at = timezone.now()
+    _save(referral, actor, "status", "sent_at")
+    _timeline(referral, actor, "sent", referral.reason)
+    grant_group_access(
+        concern=referral.concern,
+        group=organisation_group(referral.receiving_organisation),
+        actor=actor,
+        label=referral.receiving_organisation.name,
+    )
+    return referral
+
+
+def _revoke_if_no_live_referral(referral: Referral, actor: User) -> None:
+    """Take the organisation's access back unless another referral still needs it."""
+    still_needed = (
+        Referral.objects.filter(
+            concern=referral.concern, receiving_organisation=referral.receiving_organisation
+        )
+        .exclude(pk=referral.pk)
+        .filter(status__in=Referral.LIVE_STATUSES)
+        .exists()
+    )
+    if not still_needed:
+        revoke_group_access(
+            concern=referral.concern,
+            group=organisation_group(referral.receiving_organisation),
+            actor=actor,
+            label=referral.receiving_organisation.name,
+        )
+
+
+@transaction.atomic
+def referral_accept(*, referral: Referral, actor: User, reason: str = "") -> Referral:
+    ensure_receiver(actor, referral)
+    referral = _locked(referral)
+    referral.transition_to(Referral.Status.ACCEPTED)
+    referral.response_reason = reason.strip()
+    referral.responded_at = timezone.now()
+    _save(referral, actor, "status", "response_reason", "responded_at")
+    _timeline(referral, actor, "accepted", referral.response_reason)
+    return referral
+
+
+@transaction.atomic
+def referral_decline(*, referral: Referral, actor: User, reason: str) -> Referral:
+    ensure_receiver(actor, referral)
+    referral = _locked(referral)
+    reason = _required(reason, _("Give a reason for declining."))
+    referral.transition_to(Referral.Status.DECLINED)
+    referral.response_reason = reason
+    referral.responded_at = timezone.now()
+    _save(referral, actor, "status", "response_reason", "responded_at")
+    _timeline(referral, actor, "declined", reason)
+    _revoke_if_no_live_referral(referral, actor)
+    return referral
+
+
+@transaction.atomic
+def referral_withdraw(*, referral: Referral, actor: User, reason: str) -> Referral:
+    referral = _locked(referral)
+    ensure_can(actor, Action.REFER, referral.concern)
+    reason = _required(reason, _("Give a reason for withdrawing."))
+    was_sent = referral.status != Referral.Status.DRAFT
+    referral.transition_to(Referral.Status.WITHDRAWN)
+    _save(referral, actor, "status")
+    _timeline(referral, actor, "withdrawn", reason)
+    if was_sent:
+        _revoke_if_no_live_referral(referral, actor)
+    return referral
+
+
+@transaction.atomic
+def referral_complete(*, referral: Referral, actor: User, outcome: str) -> Referral:
+    ensure_receiver(actor, referral)
+    referral = _locked(referral)
+    outcome = _required(outcome, _("Describe the outcome."))
+    referral.transition_to(Referral.Status.COMPLETED)
+    referral.outcome = outcome
+    referral.completed_at = timezone.now()
+    _save(referral, actor, "status", "outcome", "completed_at")
+    _timeline(referral, actor, "completed", outcome)
+    if not referral.concern.is_open:
+        _revoke_if_no_live_referral(referral, actor)
+    return referral
+
+
+def referrals_end_access_on_close(*, concern: Concern, actor: User) -> None:
+    """When a case closes, organisations whose referrals are completed stop seeing it."""
+    for referral in concern.referrals.filter(status=Referral.Status.COMPLETED).select_related(
+        "receiving_organisation", "concern"
+    ):
+        _revoke_if_no_live_referral(referral, actor)
+
+
+@transaction.atomic
+def referral_add_note(*, referral: Referral, actor: User, text: str) -> ReferralNote:
+    is_handler_side = can(actor, Action.HANDLE, referral.concern)
+    if not is_handler_side:
+        ensure_receiver(actor, referral)
+    if referral.status not in (Referral.Status.SENT, Referral.Status.ACCEPTED):
+        raise PermissionDenied(_("Notes can be added while the referral is live."))
+    note = ReferralNote(referral=referral, author=actor, text=_required(text, _("Write the note.")))
+    note._history_user = actor
+    note.save()
+    return note

@@ -1,0 +1,150 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from concerns.permissions import Action, can, get_concern_for_user_or_404
+from referrals.forms import (
+    ACTION_SEND,
+    CompleteForm,
+    OptionalReasonForm,
+    ProgressNoteForm,
+    ReferralForm,
+    RequiredReasonForm,
+)
+from referrals.models import IllegalReferralTransition
+from referrals.permissions import (
+    HANDLER,
+    RECEIVER,
+    get_referral_for_user_or_404,
+    referrals_for_receiver,
+)
+from referrals.services import (
+    referral_accept,
+    referral_add_note,
+    referral_complete,
+    referral_create,
+    referral_decline,
+    referral_send,
+    referral_withdraw,
+)
+
+
+def incoming(request):
+    referrals = (
+        referrals_for_receiver(request.user)
+        .select_related("concern__subject", "receiving_contact")
+        .order_by("status", "response_due")
+    )
+    return render(request, "referrals/incoming.html", {"referrals": referrals})
+
+
+@require_http_methods(["GET", "POST"])
+def referral_new(request, concern_id):
+    concern = get_concern_for_user_or_404(request.user, concern_id)
+    if not can(request.user, Action.REFER, concern):
+        raise Http404
+    form = ReferralForm(request.POST or None, concern=concern)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                referral = referral_create(
+                    concern=concern, actor=request.user, details=form.details()
+                )
+                if request.POST.get("action") == ACTION_SEND:
+                    referral_send(referral=referral, actor=request.user)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The referral is saved."))
+            return redirect("referrals:detail", public_id=referral.public_id)
+    return render(request, "referrals/referral_form.html", {"form": form, "concern": concern})
+
+
+def referral_detail(request, public_id):
+    referral, side = get_referral_for_user_or_404(request.user, public_id)
+    return render(
+        request,
+        "referrals/detail.html",
+        {
+            "referral": referral,
+            "side": side,
+            "notes": referral.notes.select_related("author"),
+            "optional_reason_form": OptionalReasonForm(),
+            "required_reason_form": RequiredReasonForm(),
+            "note_form": ProgressNoteForm(),
+            "complete_form": CompleteForm(),
+        },
+    )
+
+
+# Each action: which side may take it, the form that validates it, and the service.
+ACTIONS = {
+    "send": (HANDLER, None, lambda r, u, d: referral_send(referral=r, actor=u)),
+    "withdraw": (
+        HANDLER,
+        RequiredReasonForm,
+        lambda r, u, d: referral_withdraw(referral=r, actor=u, reason=d["reason"]),
+    ),
+    "accept": (
+        RECEIVER,
+        OptionalReasonForm,
+        lambda r, u, d: referral_accept(referral=r, actor=u, reason=d["reason"]),
+    ),
+    "decline": (
+        RECEIVER,
+        RequiredReasonForm,
+        lambda r, u, d: referral_decline(referral=r, actor=u, reason=d["reason"]),
+    ),
+    "complete": (
+        RECEIVER,
+        CompleteForm,
+        lambda r, u, d: referral_complete(referral=r, actor=u, outcome=d["outcome"]),
+    ),
+    "note": (
+        None,
+        ProgressNoteForm,
+        lambda r, u, d: referral_add_note(referral=r, actor=u, text=d["text"]),
+    ),
+}
+
+
+@require_POST
+def referral_action(request, public_id, action):
+    if action not in ACTIONS:
+        raise Http404
+    referral, side = get_referral_for_user_or_404(request.user, public_id)
+    allowed_side, form_class, service = ACTIONS[action]
+    if allowed_side not in (None, side):
+        raise Http404
+    form = form_class(request.POST) if form_class else None
+    if form is not None and not form.is_valid():
+        errors = "; ".join(
+            str(error) for field_errors in form.errors.values() for error in field_errors
+        )
+        messages.error(request, _("Nothing was changed: %(errors)s") % {"errors": errors})
+        return redirect("referrals:detail", public_id=referral.public_id)
+    try:
+        service(referral, request.user, form.cleaned_data if form else {})
+    except ValidationError as error:
+        messages.error(
+            request, _("Nothing was changed: %(errors)s") % {"errors": " ".join(error.messages)}
+        )
+    except IllegalReferralTransition:
+        messages.error(
+            request,
+            _("Nothing was changed: that step is not possible in the referral's current status."),
+        )
+    except PermissionDenied:
+        messages.error(request, _("Nothing was changed: you may not do this with this referral."))
+    else:
+        messages.success(request, _("Saved."))
+        if (
+            side == RECEIVER
+            and not referrals_for_receiver(request.user).filter(pk=referral.pk).exists()
+        ):
+            return redirect("referrals:incoming")  # declining or completing ended their access
+    return redirect("referrals:detail", public_id=referral.public_id)
