@@ -4,8 +4,6 @@ from django.db.models import Count, Prefetch, Sum
 from django.db.models.functions import ExtractYear
 
 from concerns.models import CaseActivity
-from referrals.models import Referral
-
 from measures.models import (
     ActionCard,
     ActionCardStep,
@@ -21,6 +19,7 @@ from measures.models import (
     RiskFactor,
     SignCategory,
 )
+from referrals.models import Referral
 
 
 def trondheim_plan():
@@ -60,7 +59,7 @@ def phenomena():
 
 
 def measure_counts_by_year(measure: Measure) -> list[dict]:
-    """Per year: case activities, plan activities (and participants), and referrals asking for the measure.
+    """Per year: case activities, plan activities with participants, and referrals asking for it.
 
     Counts only; nothing here names a person or a case.
     """
