@@ -207,6 +207,7 @@ def referrals_end_access_on_close(*, concern: Concern, actor: User) -> None:
 
 @transaction.atomic
 def referral_add_note(*, referral: Referral, actor: User, text: str) -> ReferralNote:
+    referral = _locked(referral)
     is_handler_side = can(actor, Action.HANDLE, referral.concern)
     if not is_handler_side:
         ensure_receiver(actor, referral)

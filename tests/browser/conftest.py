@@ -97,3 +97,21 @@ def sign_in(page):
         page.wait_for_url(re.compile(r"/$"))
 
     return sign_in_as
+
+
+def file_concern(page) -> str:
+    """File a concern as the signed-in user; returns its reference number."""
+    page.goto("/concerns/new/")
+    page.fill("input[name=subject_name]", "Oppdiktet Ungdom")
+    page.fill("input[name=subject_birth_year]", "2010")
+    page.fill(
+        "textarea[name=observations]",
+        "Har vist fram våpenbilder og snakket om å ta hevn på en gruppe.",
+    )
+    page.fill("input[name=observed_on]", "2026-11-19")
+    page.check("input[name=phenomenon] >> nth=0")
+    page.check("input[name=guardians_informed][value=unknown]")
+    page.check("input[name=urgency][value=high]")
+    page.click("button[name=action][value=submit]")
+    page.wait_for_url(re.compile(r"/receipt/$"))
+    return page.get_by_test_id("reference").inner_text().strip()

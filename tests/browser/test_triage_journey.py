@@ -5,32 +5,16 @@ import re
 import pytest
 
 from concerns.models import Concern
+from tests.browser.conftest import file_concern
 
 pytestmark = pytest.mark.browser
-
-
-def _file_concern(page) -> str:
-    page.goto("/concerns/new/")
-    page.fill("input[name=subject_name]", "Oppdiktet Ungdom")
-    page.fill("input[name=subject_birth_year]", "2010")
-    page.fill(
-        "textarea[name=observations]",
-        "Har vist fram våpenbilder og snakket om å ta hevn på en gruppe.",
-    )
-    page.fill("input[name=observed_on]", "2026-11-19")
-    page.check("input[name=phenomenon] >> nth=0")
-    page.check("input[name=guardians_informed][value=unknown]")
-    page.check("input[name=urgency][value=high]")
-    page.click("button[name=action][value=submit]")
-    page.wait_for_url(re.compile(r"/receipt/$"))
-    return page.get_by_test_id("reference").inner_text().strip()
 
 
 def test_coordinator_triages_and_assigns_to_the_police_contact(
     page, demo_data, sign_in, screenshot
 ):
     sign_in("trd-frontline")
-    reference = _file_concern(page)
+    reference = file_concern(page)
 
     sign_in("trd-coordinator")
     page.goto("/concerns/inbox/")
