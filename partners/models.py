@@ -39,6 +39,10 @@ class Municipality(models.Model):
     follow_up_days_normal = models.PositiveSmallIntegerField(
         _("follow-up after (days), normal"), default=14
     )
+    # A follow-up this many days overdue is escalated to the coordinators as well.
+    escalate_after_days = models.PositiveSmallIntegerField(
+        _("escalate overdue follow-up after (days)"), default=3
+    )
 
     objects = NaturalKeyManager("code")
     history = HistoricalRecords()

@@ -26,3 +26,16 @@ def sync_organisation_group_membership(user: User) -> None:
     if current != wanted:
         user.groups.remove(*(current - wanted))
         user.groups.add(*(wanted - current))
+
+
+SYSTEM_USERNAME = "system"
+
+
+def system_user() -> User:
+    """The named account that background jobs write history as. It can never sign in."""
+    user = User.objects.filter(username=SYSTEM_USERNAME).first()
+    if user is None:
+        user = User(username=SYSTEM_USERNAME, first_name="System", is_active=False)
+        user.set_unusable_password()
+        user.save()
+    return user

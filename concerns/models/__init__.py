@@ -11,6 +11,13 @@ from concerns.models.concern import (
     ReferenceSequence,
 )
 from concerns.models.events import CaseEvent
+from concerns.models.notifications import (
+    Notification,
+    NotificationKind,
+    NotificationPreference,
+    OutboxMessage,
+    Reminder,
+)
 from concerns.models.routing import RoutingDecision, RoutingRule
 from concerns.models.subject import AgeBand, Subject, age_band_for
 from concerns.models.work import CaseActivity, ChecklistTask
@@ -27,6 +34,11 @@ __all__ = [
     "ConcernGroupObjectPermission",
     "ConcernUserObjectPermission",
     "IllegalTransition",
+    "Notification",
+    "NotificationKind",
+    "NotificationPreference",
+    "OutboxMessage",
+    "Reminder",
     "ReferenceSequence",
     "RoutingDecision",
     "RoutingRule",

@@ -22,10 +22,12 @@ from concerns.models import (
     ConcernGroupObjectPermission,
     ConcernUserObjectPermission,
     IllegalTransition,
+    NotificationKind,
     RoutingDecision,
     Subject,
 )
 from concerns.permissions import HANDLE, VIEW_REFERRED, Action, ensure_can
+from concerns.reminders import outbox_add
 from concerns.services.events import event_record
 from concerns.services.work import checklist_create
 from partners.models import Contact, User
@@ -204,6 +206,16 @@ def concern_route(*, concern: Concern, actor: User | None) -> list[RoutingDecisi
         checklist_create(
             concern=concern, card=concern.action_card, actor=actor, start=concern.submitted_at
         )
+    # Notifying is only written down here; the sweeper delivers after commit,
+    # so the broker can never make a submit fail or wait.
+    outbox_add(
+        kind=NotificationKind.CONCERN_ROUTED,
+        concern=concern,
+        recipients=[
+            route.contact.user for route in routes if route.contact and route.contact.user_id
+        ],
+        actor=actor,
+    )
     return decisions
 
 
@@ -259,6 +271,12 @@ def concern_assign(*, concern: Concern, assignee: Contact, actor: User, reason: 
     if assignee.user_id:
         grant_case_access(
             concern=concern, user=assignee.user, actor=actor, reason=GrantReason.ASSIGNED
+        )
+        outbox_add(
+            kind=NotificationKind.CONCERN_ASSIGNED,
+            concern=concern,
+            recipients=[assignee.user],
+            actor=actor,
         )
     # The previous assignee keeps access only if routing named them.
     if (

@@ -1,6 +1,7 @@
 """Settings shared by every environment. Environment-specific modules import this."""
 
 import xstatic.pkg.bootstrap
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 from config.env import BASE_DIR, VAR_DIR, celery_broker_from_env, database_from_env, env_str
@@ -143,10 +144,19 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE = {
+    # Deadlines live in the database; beat only wakes the sweeper. Run exactly one beat.
+    "sweep-reminders": {"task": "reminders.sweep", "schedule": 60.0},
+    "weekly-digest": {
+        "task": "reminders.weekly_digest",
+        "schedule": crontab(minute=0, hour=7, day_of_week="mon"),
+    },
+}
 
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "bekymring@localhost")
+# Links in emails point here; the email itself carries no personal data.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 
 LOGGING = {
     "version": 1,

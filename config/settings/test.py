@@ -17,3 +17,6 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # The live server answers each request on a new thread; persistent connections
 # would outlive those threads and block dropping the test database.
 DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+
+# Tests use their own queue, so a `make run` worker on the same machine never takes their messages.
+CELERY_TASK_DEFAULT_QUEUE = "test-bekymring"

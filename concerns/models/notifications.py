@@ -1,0 +1,149 @@
+"""Reminders and notifications. Deadlines themselves live on their own rows (follow-up
+date, checklist task, referral); these tables record what was sent, so nothing is sent twice."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class NotificationKind(models.TextChoices):
+    CONCERN_ROUTED = "concern_routed", _("A concern is routed to you")
+    CONCERN_ASSIGNED = "concern_assigned", _("A concern is assigned to you")
+    FOLLOW_UP_DUE = "follow_up_due", _("Follow-up is due")
+    FOLLOW_UP_ESCALATED = (
+        "follow_up_escalated",
+        _("Follow-up is overdue (escalated to the coordinator)"),
+    )
+    TASK_DUE = "task_due", _("A checklist task is due")
+    REFERRAL_RESPONSE_DUE = "referral_response_due", _("A referral awaits an answer")
+    WEEKLY_DIGEST = "weekly_digest", _("Weekly digest")
+
+
+class OutboxMessage(models.Model):
+    """A notification a request caused, written in the request's own transaction.
+
+    The sweeper turns it into a reminder after commit, so a broker outage can
+    neither fail nor slow down filing or assigning.
+    """
+
+    kind = models.CharField(_("kind"), max_length=40, choices=NotificationKind.choices)
+    concern = models.ForeignKey(
+        "concerns.Concern", on_delete=models.CASCADE, related_name="+", verbose_name=_("concern")
+    )
+    recipients = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="+", verbose_name=_("recipients")
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    processed_at = models.DateTimeField(_("processed"), null=True, blank=True)
+
+    history = HistoricalRecords(m2m_fields=[recipients])
+
+    class Meta:
+        verbose_name = _("outbox message")
+        verbose_name_plural = _("outbox messages")
+        indexes = [models.Index(fields=["processed_at", "created_at"], name="outbox_pending")]
+
+    def __str__(self):
+        return f"{self.kind} {self.concern_id}"
+
+
+class Reminder(models.Model):
+    """One per (item, deadline occurrence). The unique key makes a second sweep a no-op."""
+
+    kind = models.CharField(_("kind"), max_length=40, choices=NotificationKind.choices)
+    object_id = models.PositiveBigIntegerField(_("object"))
+    # The deadline it is about, e.g. the due date; a moved deadline is a new occurrence.
+    occurrence = models.CharField(_("occurrence"), max_length=40)
+    concern = models.ForeignKey(
+        "concerns.Concern",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("concern"),
+    )
+    recipients = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="+", verbose_name=_("recipients")
+    )
+    due_at = models.DateTimeField(_("due"))
+    # Only a reference number, what is due and a link: never a name or an
+    # identity number, because email is not a safe channel for them.
+    reference = models.CharField(_("reference number"), max_length=20, blank=True)
+    link = models.CharField(_("link"), max_length=200, blank=True)
+    data = models.JSONField(_("details"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    enqueued_at = models.DateTimeField(_("queued for delivery"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("delivery attempts"), default=0)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    history = HistoricalRecords(m2m_fields=[recipients])
+
+    class Meta:
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "object_id", "occurrence"], name="reminder_once_per_occurrence"
+            )
+        ]
+        indexes = [models.Index(fields=["sent_at", "enqueued_at"], name="reminder_undelivered")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.reference}"
+
+
+class Notification(models.Model):
+    """What a user sees under the bell. In-app is always on; email follows the user's choice."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name=_("user"),
+    )
+    reminder = models.ForeignKey(
+        Reminder, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("reminder")
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+    email_sent_at = models.DateTimeField(_("email sent"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["reminder", "user"], name="notification_once_per_user")
+        ]
+        indexes = [models.Index(fields=["user", "read_at"], name="notification_unread")]
+
+    def __str__(self):
+        return f"{self.user}: {self.reminder}"
+
+
+class NotificationPreference(models.Model):
+    """A user's choice of email for one kind of notification. No row means email on."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notification_preferences",
+        verbose_name=_("user"),
+    )
+    kind = models.CharField(_("kind"), max_length=40, choices=NotificationKind.choices)
+    email = models.BooleanField(_("email"), default=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="notification_preference_once")
+        ]
+
+    def __str__(self):
+        return f"{self.user} {self.kind}: {self.email}"

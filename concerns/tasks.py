@@ -1,0 +1,34 @@
+"""Celery tasks: thin wrappers that call the reminder services."""
+
+from smtplib import SMTPException
+
+from celery import shared_task
+
+from concerns import reminders
+
+
+@shared_task(name="reminders.sweep", ignore_result=True)
+def sweep_reminders() -> int:
+    return reminders.sweep()
+
+
+@shared_task(
+    name="reminders.deliver",
+    ignore_result=True,
+    # Acknowledge only after delivery, and put the message back if the worker
+    # dies mid-way: the notification rows make a second run send nothing twice.
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(SMTPException, ConnectionError, TimeoutError),
+    retry_backoff=30,
+    retry_backoff_max=30 * 60,
+    retry_jitter=True,
+    max_retries=12,
+)
+def deliver_reminder(reminder_id: int) -> bool:
+    return reminders.deliver(reminder_id)
+
+
+@shared_task(name="reminders.weekly_digest", ignore_result=True)
+def weekly_digest() -> int:
+    return reminders.create_weekly_digests()
