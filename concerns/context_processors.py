@@ -1,3 +1,4 @@
+from concerns.models import Notification
 from partners.models import Role
 
 # Plain strings: an enum member hashes by its name, so it would never be found
@@ -14,4 +15,9 @@ def navigation(request):
     if user is None or not user.is_authenticated:
         return {}
     roles = {role.code for role in user.roles.all()}
-    return {"show_inbox": bool(roles & HANDLER_ROLES)}
+    return {
+        "show_inbox": bool(roles & HANDLER_ROLES),
+        "unread_notifications": Notification.objects.filter(
+            user=user, read_at__isnull=True
+        ).count(),
+    }

@@ -197,3 +197,7 @@ class ActivityForm(forms.Form):
         self.fields["measures"].queryset = Measure.objects.filter(
             municipality=concern.municipality_id
         )
+
+
+class FollowUpDateForm(forms.Form):
+    follow_up_on = forms.DateField(label=_("Next follow-up"), widget=DateInput)

@@ -29,6 +29,7 @@ from concerns.services import (
     concern_reopen,
     concern_reporter_reply,
     concern_request_info,
+    concern_set_follow_up,
     concern_start_follow_up,
     concern_submit,
     concern_update_draft,
@@ -42,6 +43,7 @@ from concerns.triage_forms import (
     AssignForm,
     CloseForm,
     CommentForm,
+    FollowUpDateForm,
     InboxFilterForm,
     LinkSubjectForm,
     NoteForm,
@@ -269,6 +271,7 @@ def concern_detail(request, public_id):
             "request_info_form": RequestInfoForm(),
             "link_form": LinkSubjectForm(candidates=selectors.same_person_candidates(concern)),
             "follow_up_form": CommentForm(),
+            "follow_up_date_form": FollowUpDateForm(initial={"follow_up_on": concern.follow_up_on}),
             "checklist": selectors.checklist_for(concern),
             "now": timezone.now(),
             "apply_card_form": ApplyCardForm(),
@@ -339,6 +342,10 @@ CASE_ACTIONS = {
     "link-subject": (
         LinkSubjectForm,
         lambda c, u, d: subject_link(concern=c, actor=u, same_as=d["same_as"]),
+    ),
+    "follow-up-date": (
+        FollowUpDateForm,
+        lambda c, u, d: concern_set_follow_up(concern=c, actor=u, follow_up_on=d["follow_up_on"]),
     ),
     "apply-card": (
         ApplyCardForm,

@@ -11,6 +11,7 @@ urlpatterns = [
     path("concerns/", include("concerns.urls")),
     path("directory/", include("partners.urls")),
     path("referrals/", include("referrals.urls")),
+    path("notifications/", include("concerns.notification_urls")),
     path("knowledge/", include("measures.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

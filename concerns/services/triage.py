@@ -408,3 +408,17 @@ def access_log_record(
     entry._history_user = user
     entry.save()
     return entry
+
+
+@transaction.atomic
+def concern_set_follow_up(*, concern: Concern, actor: User, follow_up_on: datetime.date) -> Concern:
+    """A handler moves the next follow-up; the reminder follows the new date."""
+    concern = _locked(concern)
+    ensure_can(actor, Action.HANDLE, concern)
+    if not concern.is_open:
+        raise ValidationError(_("A closed concern has no follow-up."))
+    if follow_up_on < timezone.localdate():
+        raise ValidationError(_("The follow-up date cannot be in the past."))
+    concern.follow_up_on = follow_up_on
+    _save(concern, actor, "follow_up_on")
+    return concern
