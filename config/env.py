@@ -71,7 +71,14 @@ def celery_broker_from_env() -> tuple[str, dict]:
     if redis_url:
         # Long ETAs are redelivered after the visibility timeout; we never use
         # them (deadlines live in the database), but keep the timeout generous.
-        return redis_url, {"visibility_timeout": 3600}
+        # A publish that cannot reach Redis gives up fast: the sweeper simply
+        # queues the reminder again on its next run.
+        return redis_url, {
+            "visibility_timeout": 3600,
+            "max_retries": 1,
+            "interval_start": 0,
+            "interval_step": 0.5,
+        }
     queue_dir = VAR_DIR / "celery" / "queue"
     processed_dir = VAR_DIR / "celery" / "processed"
     queue_dir.mkdir(parents=True, exist_ok=True)
