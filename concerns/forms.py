@@ -9,15 +9,12 @@ from concerns.models import OBSERVATIONS_MAX_LENGTH, AgeBand, Concern, Subject, 
 from concerns.national_id import normalise, parse_national_id
 from concerns.selectors import subjects_known_to_reporter
 from concerns.services import ConcernDetails, SubjectDetails
+from config.widgets import DateInput
 from measures.models import Phenomenon, Sign
 from partners.models import District, Municipality, User
 
 ACTION_DRAFT = "draft"
 ACTION_SUBMIT = "submit"
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 def signs_grouped_by_category(signs) -> list[tuple[str, list[tuple[int, str]]]]:

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from concerns.models import AgeBand, CaseActivity, Concern, Subject
 from concerns.selectors import DEFAULT_SORT, INBOX_SORTS, InboxFilters
 from concerns.services.triage import TEXT_MAX_LENGTH
+from config.widgets import DateInput
 from measures.models import ActionCard, Measure, Phenomenon
 from partners.models import Contact, District, Organisation
 
@@ -167,10 +168,6 @@ class ApplyCardForm(forms.Form):
 
 class TaskDoneForm(forms.Form):
     note = forms.CharField(label=_("Note (optional)"), required=False, max_length=TEXT_MAX_LENGTH)
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class ActivityForm(forms.Form):

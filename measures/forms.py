@@ -2,12 +2,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from config.widgets import DateInput
 from measures.models import MeasureActivity
 from partners.models import Organisation
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class MeasureActivityForm(forms.Form):

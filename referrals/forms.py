@@ -5,16 +5,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from concerns.models import Concern
+from config.widgets import DateInput
 from measures.models import Initiative, Measure, PreventionCorps
 from partners.models import Contact, Organisation
 from referrals.models import Referral
 from referrals.services import TEXT_MAX_LENGTH, ReferralDetails
 
 ACTION_SEND = "send"
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class ReferralForm(forms.Form):

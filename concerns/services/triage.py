@@ -85,80 +85,94 @@ class GrantReason(models.TextChoices):
     REFERRAL_ENDED = "referral_ended", gettext_lazy("referral ended")
 
 
-def _handle_permission() -> Permission:
-    return Permission.objects.get(content_type__app_label="concerns", codename=HANDLE)
+def _permission(codename: str) -> Permission:
+    return Permission.objects.get(content_type__app_label="concerns", codename=codename)
+
+
+def _grant(
+    *, model, holder: dict, codename: str, concern: Concern, actor, label: str, reason: str
+) -> bool:
+    """Add one guardian grant on the concern and put it on the timeline. False if it was there."""
+    permission = _permission(codename)
+    if model.objects.filter(**holder, permission=permission, content_object=concern).exists():
+        return False
+    grant = model(**holder, permission=permission, content_object=concern)
+    grant._history_user = actor
+    grant.save()
+    event_record(
+        concern=concern,
+        actor=actor,
+        kind=CaseEvent.Kind.ACCESS_GRANTED,
+        data={"user": label, "reason": reason},
+    )
+    return True
+
+
+def _revoke(*, model, holder: dict, concern: Concern, actor, label: str, reason: str) -> bool:
+    grants = list(model.objects.filter(**holder, content_object=concern))
+    for grant in grants:
+        grant._history_user = actor
+        grant.delete()
+    if grants:
+        event_record(
+            concern=concern,
+            actor=actor,
+            kind=CaseEvent.Kind.ACCESS_REVOKED,
+            data={"user": label, "reason": reason},
+        )
+    return bool(grants)
+
+
+def _name(user: User) -> str:
+    return user.get_full_name() or user.username
 
 
 def grant_case_access(*, concern: Concern, user: User, actor: User | None, reason: str) -> bool:
     """Let `user` handle the concern. Returns False when they already could."""
-    permission = _handle_permission()
-    if ConcernUserObjectPermission.objects.filter(
-        user=user, permission=permission, content_object=concern
-    ).exists():
-        return False
-    grant = ConcernUserObjectPermission(user=user, permission=permission, content_object=concern)
-    grant._history_user = actor
-    grant.save()
-    event_record(
+    return _grant(
+        model=ConcernUserObjectPermission,
+        holder={"user": user},
+        codename=HANDLE,
         concern=concern,
         actor=actor,
-        kind=CaseEvent.Kind.ACCESS_GRANTED,
-        data={"user": user.get_full_name() or user.username, "reason": reason},
+        label=_name(user),
+        reason=reason,
     )
-    return True
 
 
 def revoke_case_access(*, concern: Concern, user: User, actor: User | None, reason: str) -> bool:
-    grants = list(ConcernUserObjectPermission.objects.filter(user=user, content_object=concern))
-    for grant in grants:
-        grant._history_user = actor
-        grant.delete()
-    if grants:
-        event_record(
-            concern=concern,
-            actor=actor,
-            kind=CaseEvent.Kind.ACCESS_REVOKED,
-            data={"user": user.get_full_name() or user.username, "reason": reason},
-        )
-    return bool(grants)
-
-
-def _referred_permission() -> Permission:
-    return Permission.objects.get(content_type__app_label="concerns", codename=VIEW_REFERRED)
+    return _revoke(
+        model=ConcernUserObjectPermission,
+        holder={"user": user},
+        concern=concern,
+        actor=actor,
+        label=_name(user),
+        reason=reason,
+    )
 
 
 def grant_group_access(*, concern: Concern, group: Group, actor: User | None, label: str) -> bool:
     """Let a whole organisation see what a referral shares about the concern."""
-    permission = _referred_permission()
-    if ConcernGroupObjectPermission.objects.filter(
-        group=group, permission=permission, content_object=concern
-    ).exists():
-        return False
-    grant = ConcernGroupObjectPermission(group=group, permission=permission, content_object=concern)
-    grant._history_user = actor
-    grant.save()
-    event_record(
+    return _grant(
+        model=ConcernGroupObjectPermission,
+        holder={"group": group},
+        codename=VIEW_REFERRED,
         concern=concern,
         actor=actor,
-        kind=CaseEvent.Kind.ACCESS_GRANTED,
-        data={"user": label, "reason": GrantReason.REFERRED},
+        label=label,
+        reason=GrantReason.REFERRED,
     )
-    return True
 
 
 def revoke_group_access(*, concern: Concern, group: Group, actor: User | None, label: str) -> bool:
-    grants = list(ConcernGroupObjectPermission.objects.filter(group=group, content_object=concern))
-    for grant in grants:
-        grant._history_user = actor
-        grant.delete()
-    if grants:
-        event_record(
-            concern=concern,
-            actor=actor,
-            kind=CaseEvent.Kind.ACCESS_REVOKED,
-            data={"user": label, "reason": GrantReason.REFERRAL_ENDED},
-        )
-    return bool(grants)
+    return _revoke(
+        model=ConcernGroupObjectPermission,
+        holder={"group": group},
+        concern=concern,
+        actor=actor,
+        label=label,
+        reason=GrantReason.REFERRAL_ENDED,
+    )
 
 
 # --- routing ------------------------------------------------------------------------
