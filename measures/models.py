@@ -133,7 +133,8 @@ class ActionCard(Translated):
     class Meta:
         verbose_name = _("action card")
         verbose_name_plural = _("action cards")
-        ordering = ["situation", "age_band"]
+        # Radicalisation before travel, under 18 before 18+: the order of the seed.
+        ordering = ["-situation", "-age_band"]
         constraints = [
             models.UniqueConstraint(
                 fields=["situation", "age_band"], name="action_card_one_per_situation_age"
