@@ -154,7 +154,7 @@ def inbox(request):
         else []
     )
     form = InboxFilterForm(request.GET or None, municipality_ids=municipality_ids)
-    filters = form.filters() if request.GET else InboxFilterForm(municipality_ids=[]).filters()
+    filters = form.filters()  # an unbound form gives the defaults
     page = Paginator(selectors.inbox_for(user, filters), selectors.INBOX_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
