@@ -122,16 +122,22 @@ def has_grant(user: User, concern: Concern) -> bool:
     ).exists()
 
 
-def can(user: User, action: Action, concern: Concern) -> bool:
+def capabilities(user: User, concern: Concern) -> dict[Action, bool]:
+    """Every action at once, with each underlying check made only once (for the case page)."""
     if not is_handler(user, concern):
-        return False
-    if action == Action.HANDLE:
-        return True
-    if action in _COORDINATOR_ONLY:
-        return is_coordinator_for(user, concern)
-    if action in _COORDINATOR_OR_ASSIGNEE:
-        return is_coordinator_for(user, concern) or is_assignee(user, concern)
-    return False
+        return dict.fromkeys(Action, False)
+    coordinator = is_coordinator_for(user, concern)
+    assignee = is_assignee(user, concern)
+    return {
+        action: action == Action.HANDLE
+        or (action in _COORDINATOR_ONLY and coordinator)
+        or (action in _COORDINATOR_OR_ASSIGNEE and (coordinator or assignee))
+        for action in Action
+    }
+
+
+def can(user: User, action: Action, concern: Concern) -> bool:
+    return capabilities(user, concern)[action]
 
 
 def ensure_can(user: User, action: Action, concern: Concern) -> None:

@@ -15,6 +15,7 @@ from concerns.permissions import (
     Action,
     can,
     can_edit_draft,
+    capabilities,
     get_concern_for_user_or_404,
     is_handler,
     needs_stated_purpose,
@@ -262,7 +263,9 @@ def concern_detail(request, public_id):
             "decisions": selectors.routing_decisions_for(concern),
             "timeline": selectors.timeline_for(concern, internal=True),
             "today": timezone.localdate(),
-            "can": {action.value: can(user, action, concern) for action in Action},
+            "can": {
+                action.value: allowed for action, allowed in capabilities(user, concern).items()
+            },
             "accept_form": CommentForm(),
             "assign_form": AssignForm(contacts=selectors.contacts_for_assignment(concern)),
             "close_form": CloseForm(),
