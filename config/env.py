@@ -81,11 +81,14 @@ def celery_broker_from_env() -> tuple[str, dict]:
         }
     queue_dir = VAR_DIR / "celery" / "queue"
     processed_dir = VAR_DIR / "celery" / "processed"
-    queue_dir.mkdir(parents=True, exist_ok=True)
-    processed_dir.mkdir(parents=True, exist_ok=True)
+    # kombu keeps exchange bindings in ./control unless told otherwise.
+    control_dir = VAR_DIR / "celery" / "control"
+    for folder in (queue_dir, processed_dir, control_dir):
+        folder.mkdir(parents=True, exist_ok=True)
     return "filesystem://", {
         "data_folder_in": str(queue_dir),
         "data_folder_out": str(queue_dir),
+        "control_folder": str(control_dir),
         "processed_folder": str(processed_dir),
         "store_processed": False,
     }
