@@ -1,4 +1,5 @@
 from concerns.models import Notification
+from partners.identity.middleware import sign_in_complete
 from partners.models import Role
 
 # Plain strings: an enum member hashes by its name, so it would never be found
@@ -12,10 +13,11 @@ HANDLER_ROLES = {
 
 def navigation(request):
     user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
-        return {}
+    if user is None or not user.is_authenticated or not sign_in_complete(request):
+        return {"signed_in": False}
     roles = {role.code for role in user.roles.all()}
     return {
+        "signed_in": True,
         "show_inbox": bool(roles & HANDLER_ROLES),
         "unread_notifications": Notification.objects.filter(
             user=user, read_at__isnull=True

@@ -11,21 +11,47 @@ concern, stored in ConcernUserObjectPermission with a real foreign key. The
 other rows of the table follow from the user's roles and organisation.
 
 Anyone else gets 404, exactly as for a concern that does not exist.
+
+Grants are given and taken back only by the helpers at the end of this
+module, and only to accounts that hold a case-handler role, so no registry
+edit (a contact's account, a routing rule) can make someone else a handler.
 """
 
 from enum import StrEnum
 
+from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from guardian.shortcuts import get_objects_for_user
 
-from concerns.models import Concern, ConcernUserObjectPermission
+from concerns.models import (
+    CaseEvent,
+    Concern,
+    ConcernGroupObjectPermission,
+    ConcernUserObjectPermission,
+)
+from concerns.timeline import event_record
 from partners.models import Role, User
 
 HANDLE = "handle_concern"
 VIEW_REFERRED = "view_referred_concern"
+# Reading case content in the admin, for the rare emergency. Nothing else grants it.
+BREAK_GLASS_PERMISSION = "concerns.break_glass"
+
+# The roles whose holders may be given a case. Everyone else, registry and
+# platform admins included, is untrusted with cases.
+CASE_HANDLER_ROLES = frozenset(
+    {Role.Code.COORDINATOR.value, Role.Code.RESOURCE_PERSON.value, Role.Code.POLICE_CONTACT.value}
+)
+
+
+def is_case_handler(user: User) -> bool:
+    """Whether the account may hold a case at all (a role a platform admin gave it)."""
+    return user.is_active and any(role.code in CASE_HANDLER_ROLES for role in user.roles.all())
 
 
 class Action(StrEnum):
@@ -166,4 +192,110 @@ def handlers_to_notify(concern: Concern) -> list[User]:
             roles__code=Role.Code.COORDINATOR,
             organisation__municipalities=concern.municipality_id,
         ).distinct()
+    )
+
+
+# --- grants -----------------------------------------------------------------------
+
+
+class GrantReason(models.TextChoices):
+    """Why someone got or lost access: stored as a code, shown in the reader's language."""
+
+    ROUTED = "routed", gettext_lazy("routed")
+    ASSIGNED = "assigned", gettext_lazy("assigned")
+    REASSIGNED = "reassigned", gettext_lazy("reassigned")
+    REFERRED = "referred", gettext_lazy("referral sent")
+    REFERRAL_ENDED = "referral_ended", gettext_lazy("referral ended")
+    RULE_CHANGED = "rule_changed", gettext_lazy("routing rule changed")
+
+
+def _permission(codename: str) -> Permission:
+    return Permission.objects.get(content_type__app_label="concerns", codename=codename)
+
+
+def _grant(
+    *, model, holder: dict, codename: str, concern: Concern, actor, label: str, reason: str
+) -> bool:
+    """Add one guardian grant on the concern and put it on the timeline. False if it was there."""
+    permission = _permission(codename)
+    if model.objects.filter(**holder, permission=permission, content_object=concern).exists():
+        return False
+    grant = model(**holder, permission=permission, content_object=concern)
+    grant._history_user = actor
+    grant.save()
+    event_record(
+        concern=concern,
+        actor=actor,
+        kind=CaseEvent.Kind.ACCESS_GRANTED,
+        data={"user": label, "reason": reason},
+    )
+    return True
+
+
+def _revoke(*, model, holder: dict, concern: Concern, actor, label: str, reason: str) -> bool:
+    grants = list(model.objects.filter(**holder, content_object=concern))
+    for grant in grants:
+        grant._history_user = actor
+        grant.delete()
+    if grants:
+        event_record(
+            concern=concern,
+            actor=actor,
+            kind=CaseEvent.Kind.ACCESS_REVOKED,
+            data={"user": label, "reason": reason},
+        )
+    return bool(grants)
+
+
+def _name(user: User) -> str:
+    return user.get_full_name() or user.username
+
+
+def grant_case_access(*, concern: Concern, user: User, actor: User | None, reason: str) -> bool:
+    """Let `user` handle the concern. False when they already could, or may hold no case."""
+    if not is_case_handler(user):
+        return False
+    return _grant(
+        model=ConcernUserObjectPermission,
+        holder={"user": user},
+        codename=HANDLE,
+        concern=concern,
+        actor=actor,
+        label=_name(user),
+        reason=reason,
+    )
+
+
+def revoke_case_access(*, concern: Concern, user: User, actor: User | None, reason: str) -> bool:
+    return _revoke(
+        model=ConcernUserObjectPermission,
+        holder={"user": user},
+        concern=concern,
+        actor=actor,
+        label=_name(user),
+        reason=reason,
+    )
+
+
+def grant_group_access(*, concern: Concern, group: Group, actor: User | None, label: str) -> bool:
+    """Let a whole organisation see what a referral shares about the concern."""
+    return _grant(
+        model=ConcernGroupObjectPermission,
+        holder={"group": group},
+        codename=VIEW_REFERRED,
+        concern=concern,
+        actor=actor,
+        label=label,
+        reason=GrantReason.REFERRED,
+    )
+
+
+def revoke_group_access(*, concern: Concern, group: Group, actor: User | None, label: str) -> bool:
+    return _revoke(
+        model=ConcernGroupObjectPermission,
+        holder={"group": group},
+        concern=concern,
+        actor=actor,
+        label=label,
+        reason=GrantReason.REFERRAL_ENDED,
     )

@@ -74,6 +74,11 @@ class Route:
     action_card: ActionCard | None
 
 
+def still_routes(rule: RoutingRule, inputs: RoutingInputs, contact: Contact | None) -> bool:
+    """Whether the rule, as it is now, would still send this case to `contact`."""
+    return rule.is_active and rule_matches(rule, inputs) and resolve_target(rule, inputs) == contact
+
+
 def rule_matches(rule: RoutingRule, inputs: RoutingInputs) -> bool:
     conditions = [
         (rule.municipality_id, inputs.municipality_id),
@@ -110,7 +115,15 @@ def resolve_target(rule: RoutingRule, inputs: RoutingInputs) -> Contact | None:
         )
     if rule.target == target.SPECIFIC_CONTACT:
         contact = rule.target_contact
-        return contact if contact is not None and contact.is_active else None
+        # Checked again here, not only when the rule was saved: the contact's
+        # organisation may have stopped serving the municipality since.
+        if (
+            contact is None
+            or not contact.is_active
+            or not contact.organisation.serves(inputs.municipality_id)
+        ):
+            return None
+        return contact
     return None
 
 
@@ -136,13 +149,10 @@ def decide(concern: Concern) -> tuple[RoutingInputs, list[Route]]:
         contact = resolve_target(rule, inputs)
         if contact is None:
             continue  # e.g. "own resource person" when the organisation has none
-        route = Route(
-            rule,
-            contact,
-            rule.mode == RoutingRule.Mode.PRIMARY,
-            rule.consider_pst,
-            rule.action_card,
-        )
+        card = rule.action_card
+        if card is not None and card.municipality_id != inputs.municipality_id:
+            card = None  # another municipality's procedure never reaches a case
+        route = Route(rule, contact, rule.mode == RoutingRule.Mode.PRIMARY, rule.consider_pst, card)
         if route.is_primary:
             primary = route
         elif all(existing.contact != contact for existing in also):

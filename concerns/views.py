@@ -9,8 +9,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from concerns import selectors
+from concerns.case_access import PURPOSES_SESSION_KEY, open_case
 from concerns.forms import ACTION_SUBMIT, ConcernForm
-from concerns.models import AccessLog, Concern, IllegalTransition
+from concerns.models import Concern, IllegalTransition
 from concerns.permissions import (
     Action,
     can,
@@ -18,10 +19,8 @@ from concerns.permissions import (
     capabilities,
     get_concern_for_user_or_404,
     is_handler,
-    needs_stated_purpose,
 )
 from concerns.services import (
-    access_log_record,
     concern_accept,
     concern_add_note,
     concern_assign,
@@ -175,53 +174,6 @@ def inbox(request):
 
 # --- the case page ------------------------------------------------------------------
 
-_PURPOSES = "case_purposes"
-
-
-def _client_ip(request) -> str | None:
-    # Behind the reverse proxy, REMOTE_ADDR is the proxy; deployment.md says
-    # to pass the client address on in REMOTE_ADDR (e.g. gunicorn --forwarded-allow-ips).
-    return request.META.get("REMOTE_ADDR")
-
-
-def _stated_purpose(request, concern: Concern) -> str | None:
-    return request.session.get(_PURPOSES, {}).get(str(concern.pk))
-
-
-def _open_case(request, concern: Concern, view: str):
-    """Apply the purpose rule and write the access log; a response means the case stays shut."""
-    user = request.user
-    if concern.reporter_id == user.pk and not is_handler(user, concern):
-        access_log_record(
-            concern=concern,
-            user=user,
-            view=view,
-            purpose=AccessLog.Purpose.REPORTER,
-            ip_address=_client_ip(request),
-        )
-        return None
-    if not needs_stated_purpose(user, concern):
-        access_log_record(
-            concern=concern,
-            user=user,
-            view=view,
-            purpose=AccessLog.Purpose.HANDLER,
-            ip_address=_client_ip(request),
-        )
-        return None
-    reason = _stated_purpose(request, concern)
-    if reason is None:
-        return render(request, "concerns/purpose.html", {"concern": concern, "form": PurposeForm()})
-    access_log_record(
-        concern=concern,
-        user=user,
-        view=view,
-        purpose=AccessLog.Purpose.STATED,
-        reason=reason,
-        ip_address=_client_ip(request),
-    )
-    return None
-
 
 @require_POST
 def concern_purpose(request, public_id):
@@ -231,9 +183,9 @@ def concern_purpose(request, public_id):
     form = PurposeForm(request.POST)
     if not form.is_valid():
         return render(request, "concerns/purpose.html", {"concern": concern, "form": form})
-    purposes = request.session.get(_PURPOSES, {})
+    purposes = request.session.get(PURPOSES_SESSION_KEY, {})
     purposes[str(concern.pk)] = form.cleaned_data["reason"].strip()
-    request.session[_PURPOSES] = purposes
+    request.session[PURPOSES_SESSION_KEY] = purposes
     return redirect("concerns:detail", public_id=concern.public_id)
 
 
@@ -241,7 +193,7 @@ def concern_detail(request, public_id):
     concern = get_concern_for_user_or_404(request.user, public_id)
     if concern.is_draft:
         return redirect("concerns:edit", public_id=concern.public_id)
-    blocked = _open_case(request, concern, view="detail")
+    blocked = open_case(request, concern, view="detail")
     if blocked is not None:
         return blocked
     if not is_handler(request.user, concern):
@@ -290,7 +242,7 @@ def concern_history(request, public_id):
     concern = get_concern_for_user_or_404(request.user, public_id)
     if not is_handler(request.user, concern):
         raise Http404
-    blocked = _open_case(request, concern, view="history")
+    blocked = open_case(request, concern, view="history")
     if blocked is not None:
         return blocked
     return render(
@@ -304,7 +256,7 @@ def concern_access_log(request, public_id):
     concern = get_concern_for_user_or_404(request.user, public_id)
     if not can(request.user, Action.VIEW_ACCESS_LOG, concern):
         raise Http404
-    blocked = _open_case(request, concern, view="access_log")
+    blocked = open_case(request, concern, view="access_log")
     if blocked is not None:
         return blocked
     return render(

@@ -1,10 +1,12 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from django.views.generic import RedirectView
 from django.views.i18n import set_language
 
 from concerns.views import home
+from partners.identity.middleware import second_factor_exempt
+from partners.identity.views import sign_in, sign_out
 
 urlpatterns = [
     path("", home, name="home"),
@@ -13,9 +15,19 @@ urlpatterns = [
     path("referrals/", include("referrals.urls")),
     path("notifications/", include("concerns.notification_urls")),
     path("knowledge/", include("measures.urls")),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/login/", sign_in, name="login"),
+    path("accounts/logout/", sign_out, name="logout"),
+    path("accounts/", include("partners.identity.urls")),
     # The language can be changed before signing in.
-    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path(
+        "i18n/setlang/",
+        login_not_required(second_factor_exempt(set_language)),
+        name="set_language",
+    ),
+    # One way in: the admin's own sign-in page would skip lockout messages and the second step.
+    path(
+        "admin/login/",
+        login_not_required(RedirectView.as_view(pattern_name="login", query_string=True)),
+    ),
     path("admin/", admin.site.urls),
 ]

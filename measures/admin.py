@@ -1,5 +1,4 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
 from measures.models import (
     ActionCard,
@@ -16,53 +15,61 @@ from measures.models import (
     Sign,
     SignCategory,
 )
+from partners.admin_tenancy import TenantAdmin, TenantInline, register_tenant_model
+
+# Each municipality keeps its own plan and action cards; the taxonomy
+# (phenomena, signs, corps, risk factors, definitions) is shared and kept by
+# platform admins.
+for model in (ActionCard, GoalArea, Measure, Goal, Initiative, FollowUpItem):
+    register_tenant_model(model, "municipality")
+register_tenant_model(ActionCardStep, "card__municipality")
 
 
 @admin.register(Phenomenon)
-class PhenomenonAdmin(SimpleHistoryAdmin):
+class PhenomenonAdmin(TenantAdmin):
     list_display = ["code", "name_nb", "name_da", "order"]
     search_fields = ["code", "name_nb", "name_da", "name_en"]
 
 
 @admin.register(SignCategory)
-class SignCategoryAdmin(SimpleHistoryAdmin):
+class SignCategoryAdmin(TenantAdmin):
     list_display = ["code", "name_nb", "name_da", "order"]
 
 
 @admin.register(Sign)
-class SignAdmin(SimpleHistoryAdmin):
+class SignAdmin(TenantAdmin):
     list_display = ["code", "category", "text_nb", "is_active"]
     list_filter = ["category", "is_active"]
     search_fields = ["code", "text_nb", "text_da", "text_en"]
 
 
-class ActionCardStepInline(admin.TabularInline):
+class ActionCardStepInline(TenantInline):
     model = ActionCardStep
     extra = 0
     ordering = ["order"]
 
 
 @admin.register(ActionCard)
-class ActionCardAdmin(SimpleHistoryAdmin):
-    list_display = ["code", "situation", "age_band", "title_da"]
-    list_filter = ["situation", "age_band"]
+class ActionCardAdmin(TenantAdmin):
+    list_display = ["code", "municipality", "situation", "age_band", "title_nb", "title_da"]
+    list_filter = ["municipality", "situation", "age_band"]
     inlines = [ActionCardStepInline]
 
 
 @admin.register(ActionCardStep)
-class ActionCardStepAdmin(SimpleHistoryAdmin):
+class ActionCardStepAdmin(TenantAdmin):
     list_display = ["card", "order", "responsible", "due_within_hours"]
     list_filter = ["card", "responsible"]
     search_fields = ["text_nb", "text_da", "text_en"]
 
 
 @admin.register(GoalArea)
-class GoalAreaAdmin(SimpleHistoryAdmin):
+class GoalAreaAdmin(TenantAdmin):
     list_display = ["number", "title", "municipality"]
 
 
 @admin.register(Measure)
-class MeasureAdmin(SimpleHistoryAdmin):
+class MeasureAdmin(TenantAdmin):
     list_display = ["number", "title", "goal_area"]
     list_filter = ["goal_area", "responsible"]
     search_fields = ["title", "description"]
@@ -70,31 +77,31 @@ class MeasureAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Goal)
-class GoalAdmin(SimpleHistoryAdmin):
+class GoalAdmin(TenantAdmin):
     list_display = ["number", "text", "municipality"]
 
 
 @admin.register(Initiative)
-class InitiativeAdmin(SimpleHistoryAdmin):
+class InitiativeAdmin(TenantAdmin):
     list_display = ["number", "title", "municipality"]
     search_fields = ["title", "details"]
 
 
 @admin.register(FollowUpItem)
-class FollowUpItemAdmin(SimpleHistoryAdmin):
+class FollowUpItemAdmin(TenantAdmin):
     list_display = ["number", "text", "municipality"]
 
 
 @admin.register(PreventionCorps)
-class PreventionCorpsAdmin(SimpleHistoryAdmin):
+class PreventionCorpsAdmin(TenantAdmin):
     list_display = ["name", "orientation"]
 
 
 @admin.register(RiskFactor)
-class RiskFactorAdmin(SimpleHistoryAdmin):
+class RiskFactorAdmin(TenantAdmin):
     list_display = ["code", "text_nb", "order"]
 
 
 @admin.register(Definition)
-class DefinitionAdmin(SimpleHistoryAdmin):
+class DefinitionAdmin(TenantAdmin):
     list_display = ["term", "source"]

@@ -106,10 +106,11 @@ class Sign(Translated):
 
 
 class ActionCard(Translated):
-    """One of Aalborg's four action cards: situation × age band.
+    """A municipality's procedure for one situation and age band, as ordered steps.
 
-    "Aalborg Kommunes særlige procedure for, hvordan der skal handles ved
-    bekymring om radikalisering." The steps arrive with the registry issue.
+    Aalborg's four cards are "Aalborg Kommunes særlige procedure for, hvordan
+    der skal handles ved bekymring om radikalisering". Each card belongs to
+    one municipality: another municipality's procedure never reaches a case.
     """
 
     class Situation(models.TextChoices):
@@ -120,6 +121,12 @@ class ActionCard(Translated):
         UNDER_18 = "under_18", _("Under 18")
         ADULT = "18_plus", _("18 and over")
 
+    municipality = models.ForeignKey(
+        "partners.Municipality",
+        on_delete=models.PROTECT,
+        related_name="action_cards",
+        verbose_name=_("municipality"),
+    )
     code = models.SlugField(_("code"), max_length=60, unique=True)
     situation = models.CharField(_("situation"), max_length=20, choices=Situation.choices)
     age_band = models.CharField(_("age band"), max_length=10, choices=AgeBand.choices)
@@ -137,7 +144,8 @@ class ActionCard(Translated):
         ordering = ["-situation", "-age_band"]
         constraints = [
             models.UniqueConstraint(
-                fields=["situation", "age_band"], name="action_card_one_per_situation_age"
+                fields=["municipality", "situation", "age_band"],
+                name="action_card_one_per_situation_age",
             )
         ]
 

@@ -7,4 +7,5 @@ class PartnersConfig(AppConfig):
     verbose_name = _("Partners and accounts")
 
     def ready(self):
+        import config.checks  # noqa: F401 - registers the deployment checks
         from partners import signals  # noqa: F401 - connects the receivers

@@ -1,4 +1,11 @@
-"""Model permissions that follow from a user's roles, so nobody maintains groups by hand."""
+"""Model permissions that follow from a user's roles, so nobody maintains groups by hand.
+
+These are model-wide rights to open admin pages. Which objects a user may
+then see and change is decided per object by partners.admin_tenancy, from
+partners.permissions: a registry admin only ever reaches their own
+municipality's objects. None of these models holds case content, and no
+permission here opens a case: that is concerns.permissions' job alone.
+"""
 
 from django.contrib.auth.backends import BaseBackend
 
@@ -6,14 +13,10 @@ from partners.models import Role
 
 _CRUD = ("view", "add", "change", "delete")
 
-# Registry admins keep the registries and the plans' reference data, and the
-# routing rules. None of these models holds case content.
-REGISTRY_MODELS = {
-    "partners": ["municipality", "district", "organisation", "contact", "kontaktforummembership"],
+# What a registry admin keeps for their own municipality.
+REGISTRY_KEPT_MODELS = {
+    "partners": ["district", "organisation", "contact", "kontaktforummembership"],
     "measures": [
-        "phenomenon",
-        "signcategory",
-        "sign",
         "actioncard",
         "actioncardstep",
         "goalarea",
@@ -21,21 +24,44 @@ REGISTRY_MODELS = {
         "goal",
         "initiative",
         "followupitem",
+    ],
+    "concerns": ["routingrule"],
+}
+# Shared by every municipality: a registry admin reads them, a platform admin keeps them.
+SHARED_MODELS = {
+    "measures": [
+        "phenomenon",
+        "signcategory",
+        "sign",
         "preventioncorps",
         "riskfactor",
         "definition",
     ],
-    "concerns": ["routingrule"],
 }
-# To link a contact to an account they need to find it, never to change it.
-REGISTRY_PERMISSIONS = frozenset(
-    {
+
+
+def _perms(models: dict[str, list[str]], actions) -> set[str]:
+    return {
         f"{app}.{action}_{model}"
-        for app, models in REGISTRY_MODELS.items()
-        for model in models
-        for action in _CRUD
+        for app, names in models.items()
+        for model in names
+        for action in actions
     }
-    | {"partners.view_user"}
+
+
+REGISTRY_PERMISSIONS = frozenset(
+    _perms(REGISTRY_KEPT_MODELS, _CRUD)
+    | _perms(SHARED_MODELS, ["view"])
+    # Their own municipality's settings (follow-up days), and the accounts of
+    # its organisations: to find one for a contact, or to switch one off.
+    | {"partners.view_municipality", "partners.change_municipality"}
+    | {"partners.view_user", "partners.change_user"}
+)
+PLATFORM_PERMISSIONS = frozenset(
+    REGISTRY_PERMISSIONS
+    | _perms(SHARED_MODELS, _CRUD)
+    | _perms({"partners": ["municipality", "user"]}, _CRUD)
+    | {"partners.view_role"}
 )
 
 
@@ -43,6 +69,8 @@ class RolePermissionBackend(BaseBackend):
     def get_all_permissions(self, user_obj, obj=None):
         if obj is not None or not user_obj.is_active or user_obj.is_anonymous:
             return set()
+        if user_obj.has_role(Role.Code.PLATFORM_ADMIN):
+            return set(PLATFORM_PERMISSIONS)
         if user_obj.has_role(Role.Code.REGISTRY_ADMIN):
             return set(REGISTRY_PERMISSIONS)
         return set()

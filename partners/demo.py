@@ -84,7 +84,9 @@ def seed_demo_users() -> list[tuple[DemoUser, bool]]:
             )
             user.set_password(DEMO_PASSWORD)
             user.save()
-            user.roles.set(Role.objects.filter(code__in=demo.roles))
+            # get_or_create: the roles come from a migration, and a test
+            # database flushed between tests has lost them.
+            user.roles.set([Role.objects.get_or_create(code=code)[0] for code in demo.roles])
         # Reloading the reference fixtures unlinks registry contacts, so the
         # links are checked on every run; an existing link is left untouched.
         _link_contact(user, demo)

@@ -1,4 +1,5 @@
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -141,6 +142,9 @@ class Organisation(models.Model):
     def natural_key(self):
         return (self.slug,)
 
+    def serves(self, municipality_id: int) -> bool:
+        return self.municipalities.filter(pk=municipality_id).exists()
+
 
 class Role(models.Model):
     """What a user does in the system. A user can hold several roles."""
@@ -152,6 +156,9 @@ class Role(models.Model):
         POLICE_CONTACT = "police_contact", _("Police contact")
         MENTOR = "mentor", _("Mentor")
         REGISTRY_ADMIN = "registry_admin", _("Registry admin")
+        # Keeps what spans municipalities: municipalities themselves, regional
+        # organisations, shared taxonomy, accounts and roles. Sees no case.
+        PLATFORM_ADMIN = "platform_admin", _("Platform admin")
 
     code = models.CharField(_("code"), max_length=30, choices=Code.choices, unique=True)
 
@@ -250,6 +257,18 @@ class Contact(models.Model):
     def __str__(self):
         return f"{self.name} ({self.get_role_display()}, {self.organisation})"
 
+    def clean(self):
+        # Routing gives the linked account access to cases, so the account must
+        # be one of the organisation's own staff: never someone elsewhere.
+        if (
+            self.user_id
+            and self.organisation_id
+            and self.user.organisation_id != self.organisation_id
+        ):
+            raise ValidationError(
+                {"user": _("The account must belong to someone in this organisation.")}
+            )
+
     def natural_key(self):
         return (self.organisation.slug, self.role, self.name)
 
@@ -302,3 +321,7 @@ class KontaktforumMembership(models.Model):
         return (self.municipality.code, self.organisation.slug)
 
     natural_key.dependencies = ["partners.organisation"]
+
+
+# Models of the partners.identity package live in this app.
+from partners.identity.models import SecurityEvent  # noqa: E402, F401

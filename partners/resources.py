@@ -1,12 +1,94 @@
-"""CSV import and export of the registry (django-import-export)."""
+"""CSV import and export of the registry (django-import-export), under the admin's scope.
 
+A registry admin imports and exports only their own municipality's objects,
+through the same rules as the admin pages (partners.admin_tenancy). Imports
+are capped in size and rows and report bad rows by line; exports cannot carry
+a spreadsheet formula.
+"""
+
+import tablib
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources
+from import_export.forms import ImportForm
 from import_export.widgets import ForeignKeyWidget, ManyToManyWidget
 
+from partners.admin_tenancy import may_keep, visible_to
 from partners.models import Contact, Municipality, Organisation
 
+MAX_IMPORT_ROWS = 5000
+MAX_IMPORT_BYTES = 2 * 1024 * 1024
+# A cell starting with one of these is run as a formula by spreadsheet programs.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
-class OrganisationResource(resources.ModelResource):
+
+def spreadsheet_safe(value):
+    """Text a spreadsheet shows as text: a leading quote defuses a formula (OWASP)."""
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def spreadsheet_safe_dataset(dataset: tablib.Dataset) -> tablib.Dataset:
+    safe = tablib.Dataset(headers=dataset.headers, title=dataset.title)
+    for row in dataset:
+        safe.append([spreadsheet_safe(cell) for cell in row])
+    return safe
+
+
+class CappedImportForm(ImportForm):
+    def clean_import_file(self):
+        upload = self.cleaned_data["import_file"]
+        if upload.size > MAX_IMPORT_BYTES:
+            raise forms.ValidationError(
+                _("The file is larger than %(size)s MB; split it into smaller files."),
+                params={"size": MAX_IMPORT_BYTES // (1024 * 1024)},
+            )
+        return upload
+
+
+class RegistryResource(resources.ModelResource):
+    """A resource that knows who imports or exports, and keeps them inside their scope.
+
+    Without a user (a management command run by the operator) it is not scoped.
+    """
+
+    def __init__(self, user=None, **kwargs):
+        super().__init__(**kwargs)
+        self.user = user
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        return queryset if self.user is None else visible_to(self.user, queryset)
+
+    def before_import(self, dataset, **kwargs):
+        if len(dataset) > MAX_IMPORT_ROWS:
+            raise ValidationError(
+                _("The file has %(rows)s rows; at most %(max)s can be imported at once."),
+                params={"rows": len(dataset), "max": MAX_IMPORT_ROWS},
+            )
+        super().before_import(dataset, **kwargs)
+
+    def before_save_instance(self, instance, row, **kwargs):
+        super().before_save_instance(instance, row, **kwargs)
+        if self.user is None:
+            return
+        many_to_many = {
+            field.attribute: field.clean(row)
+            for field in self.get_import_fields()
+            if isinstance(field.widget, ManyToManyWidget) and field.column_name in row
+        }
+        if not may_keep(self.user, instance, many_to_many):
+            raise ValidationError(
+                _("This row belongs to a municipality that is not yours; it was not imported.")
+            )
+
+    def export(self, *args, **kwargs):
+        return spreadsheet_safe_dataset(super().export(*args, **kwargs))
+
+
+class OrganisationResource(RegistryResource):
     parent = fields.Field(
         attribute="parent", column_name="parent", widget=ForeignKeyWidget(Organisation, "slug")
     )
@@ -36,7 +118,7 @@ class OrganisationResource(resources.ModelResource):
         clean_model_instances = True
 
 
-class ContactResource(resources.ModelResource):
+class ContactResource(RegistryResource):
     organisation = fields.Field(
         attribute="organisation",
         column_name="organisation",

@@ -7,4 +7,7 @@ class ReferralsConfig(AppConfig):
     verbose_name = _("Referrals")
 
     def ready(self):
-        from referrals import reminders  # noqa: F401 - registers the referral deadline
+        from referrals import (
+            reminders,  # noqa: F401 - registers the referral deadline
+            services,  # noqa: F401 - registers "end referrals on close"
+        )

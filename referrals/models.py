@@ -23,15 +23,20 @@ class Referral(models.Model):
         DECLINED = "declined", _("Declined")
         COMPLETED = "completed", _("Completed")
         WITHDRAWN = "withdrawn", _("Withdrawn")
+        ENDED = "ended", _("Ended when the case was closed")
 
+    # Closing the case ends every referral still open on it: an agency never
+    # keeps reading a closed case (ENDED).
     TRANSITIONS: dict[str, frozenset[str]] = {
-        Status.DRAFT: frozenset({Status.SENT, Status.WITHDRAWN}),
-        Status.SENT: frozenset({Status.ACCEPTED, Status.DECLINED, Status.WITHDRAWN}),
-        Status.ACCEPTED: frozenset({Status.COMPLETED, Status.WITHDRAWN}),
+        Status.DRAFT: frozenset({Status.SENT, Status.WITHDRAWN, Status.ENDED}),
+        Status.SENT: frozenset({Status.ACCEPTED, Status.DECLINED, Status.WITHDRAWN, Status.ENDED}),
+        Status.ACCEPTED: frozenset({Status.COMPLETED, Status.WITHDRAWN, Status.ENDED}),
         Status.DECLINED: frozenset(),
         Status.COMPLETED: frozenset(),
         Status.WITHDRAWN: frozenset(),
+        Status.ENDED: frozenset(),
     }
+    OPEN_STATUSES = (Status.DRAFT, Status.SENT, Status.ACCEPTED)
     # While a referral is live, the receiving organisation may see the case.
     LIVE_STATUSES = (Status.SENT, Status.ACCEPTED)
 

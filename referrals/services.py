@@ -9,10 +9,16 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from concerns.hooks import on_close
 from concerns.models import CaseEvent, Concern
-from concerns.permissions import Action, can, ensure_can
-from concerns.services.events import event_record
-from concerns.services.triage import grant_group_access, revoke_group_access
+from concerns.permissions import (
+    Action,
+    can,
+    ensure_can,
+    grant_group_access,
+    revoke_group_access,
+)
+from concerns.timeline import event_record
 from measures.models import Initiative, Measure, PreventionCorps
 from partners.models import Contact, Organisation, User
 from partners.services import organisation_group
@@ -197,11 +203,20 @@ def referral_complete(*, referral: Referral, actor: User, outcome: str) -> Refer
     return referral
 
 
-def referrals_end_access_on_close(*, concern: Concern, actor: User) -> None:
-    """When a case closes, organisations whose referrals are completed stop seeing it."""
-    for referral in concern.referrals.filter(status=Referral.Status.COMPLETED).select_related(
+@on_close
+def referrals_end_on_close(*, concern: Concern, actor: User) -> None:
+    """When a case closes, every open referral on it ends and no agency keeps seeing it."""
+    referrals = concern.referrals.select_for_update(of=("self",)).select_related(
         "receiving_organisation", "concern"
-    ):
+    )
+    for referral in referrals.filter(status__in=Referral.OPEN_STATUSES):
+        was_sent = referral.status != Referral.Status.DRAFT
+        referral.transition_to(Referral.Status.ENDED)
+        _save(referral, actor, "status")
+        _timeline(referral, actor, Referral.Status.ENDED)
+        if was_sent:
+            _revoke_if_no_live_referral(referral, actor)
+    for referral in referrals.filter(status=Referral.Status.COMPLETED):
         _revoke_if_no_live_referral(referral, actor)
 
 

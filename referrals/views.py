@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from concerns.case_access import log_receiver_read, open_case
 from concerns.permissions import Action, can, get_concern_for_user_or_404
 from referrals.forms import (
     ACTION_SEND,
@@ -66,6 +67,12 @@ def referral_new(request, concern_id):
 
 def referral_detail(request, public_id):
     referral, side = get_referral_for_user_or_404(request.user, public_id)
+    if side == RECEIVER:
+        log_receiver_read(request, referral.concern, view="referral")
+    else:
+        blocked = open_case(request, referral.concern, view="referral")
+        if blocked is not None:
+            return blocked
     return render(
         request,
         "referrals/detail.html",

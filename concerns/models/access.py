@@ -18,6 +18,8 @@ class AccessLog(models.Model):
         REPORTER = "reporter", _("Own concern")
         HANDLER = "handler", _("Assigned handler")
         STATED = "stated", _("Stated reason")
+        RECEIVER = "receiver", _("Receiving agency of a referral")
+        BREAK_GLASS = "break_glass", _("Break-glass access in the admin")
 
     concern = models.ForeignKey(
         "concerns.Concern",
@@ -39,7 +41,7 @@ class AccessLog(models.Model):
     at = models.DateTimeField(_("at"), auto_now_add=True)
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     view = models.CharField(_("page"), max_length=50)
-    purpose = models.CharField(_("purpose"), max_length=10, choices=Purpose.choices)
+    purpose = models.CharField(_("purpose"), max_length=20, choices=Purpose.choices)
     reason = models.CharField(_("reason"), max_length=500, blank=True)
 
     # A history table beside an append-only log would only ever hold inserts,

@@ -71,6 +71,9 @@ class Concern(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
     )
+    # Bumped by every service that changes the case: a page that shows an
+    # older version cannot overwrite a newer change (concerns.concurrency).
+    version = models.PositiveIntegerField(_("version"), default=0)
 
     reporter = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -159,6 +162,7 @@ class Concern(models.Model):
         permissions = [
             ("handle_concern", _("Can handle the concern as a case handler")),
             ("view_referred_concern", _("Can see what a referral shares about the concern")),
+            ("break_glass", _("Can read case content in the admin in an emergency (break-glass)")),
         ]
         indexes = [
             models.Index(fields=["reporter", "-created_at"], name="concern_reporter_recent"),

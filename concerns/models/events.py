@@ -10,6 +10,7 @@ class CaseEvent(models.Model):
     class Kind(models.TextChoices):
         SUBMITTED = "submitted", _("Submitted")
         ROUTED = "routed", _("Routed")
+        ROUTING_WITHDRAWN = "routing_withdrawn", _("Routing withdrawn after a rule changed")
         STATUS_CHANGED = "status_changed", _("Status changed")
         ASSIGNED = "assigned", _("Assigned")
         NOTE = "note", _("Internal note")

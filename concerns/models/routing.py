@@ -1,3 +1,4 @@
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -105,6 +106,32 @@ class RoutingRule(models.Model):
     def natural_key(self):
         return (self.name,)
 
+    def clean(self):
+        """A rule's conditions and targets all lie in its own municipality."""
+        errors = {}
+        municipality = self.municipality_id
+        if self.target == self.Target.SPECIFIC_CONTACT and self.target_contact_id is None:
+            errors["target_contact"] = _("Pick the contact this rule routes to.")
+        if self.target == self.Target.MUNICIPAL_ROLE and not self.target_role:
+            errors["target_role"] = _("Pick the contact role this rule routes to.")
+        if municipality is not None:
+            if self.district_id and self.district.municipality_id != municipality:
+                errors["district"] = _("The district is not in the rule's municipality.")
+            if self.reporter_organisation_id and not self.reporter_organisation.serves(
+                municipality
+            ):
+                errors["reporter_organisation"] = _(
+                    "The organisation does not serve the rule's municipality."
+                )
+            if self.target_contact_id and not self.target_contact.organisation.serves(municipality):
+                errors["target_contact"] = _(
+                    "The contact's organisation does not serve the rule's municipality."
+                )
+            if self.action_card_id and self.action_card.municipality_id != municipality:
+                errors["action_card"] = _("The action card belongs to another municipality.")
+        if errors:
+            raise ValidationError(errors)
+
 
 class RoutingDecision(models.Model):
     """Why a concern went where it went, kept as it was decided."""
@@ -140,6 +167,9 @@ class RoutingDecision(models.Model):
     )
     inputs = models.JSONField(_("inputs looked at"), default=dict)
     decided_at = models.DateTimeField(_("decided at"), auto_now_add=True)
+    # Set when the rule was changed or switched off and the case no longer
+    # matches it: the access the route gave is taken back.
+    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
 
     history = HistoricalRecords()
 

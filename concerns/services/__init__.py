@@ -9,6 +9,7 @@ from concerns.services.filing import (
     next_reference,
     subject_create,
 )
+from concerns.services.routing import routing_rule_delete, routing_rule_save
 from concerns.services.triage import (
     access_log_record,
     concern_accept,
@@ -21,8 +22,6 @@ from concerns.services.triage import (
     concern_route,
     concern_set_follow_up,
     concern_start_follow_up,
-    grant_case_access,
-    revoke_case_access,
     subject_link,
 )
 
@@ -43,9 +42,9 @@ __all__ = [
     "concern_start_follow_up",
     "concern_submit",
     "concern_update_draft",
-    "grant_case_access",
     "next_reference",
-    "revoke_case_access",
+    "routing_rule_delete",
+    "routing_rule_save",
     "subject_create",
     "subject_link",
 ]

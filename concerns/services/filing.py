@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from concerns.models import CaseEvent, Concern, ReferenceSequence, Subject
-from concerns.services.events import event_record
 from concerns.services.triage import concern_route
+from concerns.timeline import event_record
 from measures.models import Phenomenon, Sign
 from partners.models import District, Municipality, User
 

@@ -7,40 +7,49 @@ an entry to the case timeline.
 
 import datetime
 
-from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from concerns import routing
+from concerns.concurrency import ensure_current
+from concerns.hooks import run_close_hooks
 from concerns.models import (
     AccessLog,
     CaseEvent,
     Concern,
-    ConcernGroupObjectPermission,
-    ConcernUserObjectPermission,
     IllegalTransition,
     NotificationKind,
     RoutingDecision,
     Subject,
 )
-from concerns.permissions import HANDLE, VIEW_REFERRED, Action, ensure_can
+from concerns.permissions import (
+    Action,
+    GrantReason,
+    ensure_can,
+    grant_case_access,
+    is_case_handler,
+    revoke_case_access,
+)
 from concerns.reminders import outbox_add
-from concerns.services.events import event_record
 from concerns.services.work import checklist_create
+from concerns.timeline import event_record
 from partners.models import Contact, User
 
 TEXT_MAX_LENGTH = 5000
 
 
-def _locked(concern: Concern) -> Concern:
-    return (
-        Concern.objects.select_for_update(of=("self",))
-        .select_related("assignee__user", "municipality", "subject")
-        .get(pk=concern.pk)
-    )
+def _locked(concern: Concern, expected_version: int | None = None) -> Concern:
+    """The concern's row, locked and read afresh, or StaleChange if it moved on.
+
+    Nothing is joined in the locking query: PostgreSQL re-checks only the
+    locked row after waiting, so a joined assignee would be read as it was
+    before the change we waited for. Related rows load afterwards, fresh.
+    """
+    locked = Concern.objects.select_for_update().get(pk=concern.pk)
+    ensure_current(locked, expected_version)
+    return locked
 
 
 def _required_text(text: str, message: str) -> str:
@@ -53,8 +62,9 @@ def _required_text(text: str, message: str) -> str:
 
 
 def _save(concern: Concern, actor: User | None, *fields: str) -> None:
+    concern.version += 1
     concern._history_user = actor
-    concern.save(update_fields=[*fields, "updated_at"])
+    concern.save(update_fields=[*fields, "version", "updated_at"])
 
 
 def _change_status(
@@ -69,109 +79,6 @@ def _change_status(
         to_status=to,
         text=text,
         data=data,
-    )
-
-
-# --- grants -----------------------------------------------------------------------
-
-
-class GrantReason(models.TextChoices):
-    """Why someone got or lost access: stored as a code, shown in the reader's language."""
-
-    ROUTED = "routed", gettext_lazy("routed")
-    ASSIGNED = "assigned", gettext_lazy("assigned")
-    REASSIGNED = "reassigned", gettext_lazy("reassigned")
-    REFERRED = "referred", gettext_lazy("referral sent")
-    REFERRAL_ENDED = "referral_ended", gettext_lazy("referral ended")
-
-
-def _permission(codename: str) -> Permission:
-    return Permission.objects.get(content_type__app_label="concerns", codename=codename)
-
-
-def _grant(
-    *, model, holder: dict, codename: str, concern: Concern, actor, label: str, reason: str
-) -> bool:
-    """Add one guardian grant on the concern and put it on the timeline. False if it was there."""
-    permission = _permission(codename)
-    if model.objects.filter(**holder, permission=permission, content_object=concern).exists():
-        return False
-    grant = model(**holder, permission=permission, content_object=concern)
-    grant._history_user = actor
-    grant.save()
-    event_record(
-        concern=concern,
-        actor=actor,
-        kind=CaseEvent.Kind.ACCESS_GRANTED,
-        data={"user": label, "reason": reason},
-    )
-    return True
-
-
-def _revoke(*, model, holder: dict, concern: Concern, actor, label: str, reason: str) -> bool:
-    grants = list(model.objects.filter(**holder, content_object=concern))
-    for grant in grants:
-        grant._history_user = actor
-        grant.delete()
-    if grants:
-        event_record(
-            concern=concern,
-            actor=actor,
-            kind=CaseEvent.Kind.ACCESS_REVOKED,
-            data={"user": label, "reason": reason},
-        )
-    return bool(grants)
-
-
-def _name(user: User) -> str:
-    return user.get_full_name() or user.username
-
-
-def grant_case_access(*, concern: Concern, user: User, actor: User | None, reason: str) -> bool:
-    """Let `user` handle the concern. Returns False when they already could."""
-    return _grant(
-        model=ConcernUserObjectPermission,
-        holder={"user": user},
-        codename=HANDLE,
-        concern=concern,
-        actor=actor,
-        label=_name(user),
-        reason=reason,
-    )
-
-
-def revoke_case_access(*, concern: Concern, user: User, actor: User | None, reason: str) -> bool:
-    return _revoke(
-        model=ConcernUserObjectPermission,
-        holder={"user": user},
-        concern=concern,
-        actor=actor,
-        label=_name(user),
-        reason=reason,
-    )
-
-
-def grant_group_access(*, concern: Concern, group: Group, actor: User | None, label: str) -> bool:
-    """Let a whole organisation see what a referral shares about the concern."""
-    return _grant(
-        model=ConcernGroupObjectPermission,
-        holder={"group": group},
-        codename=VIEW_REFERRED,
-        concern=concern,
-        actor=actor,
-        label=label,
-        reason=GrantReason.REFERRED,
-    )
-
-
-def revoke_group_access(*, concern: Concern, group: Group, actor: User | None, label: str) -> bool:
-    return _revoke(
-        model=ConcernGroupObjectPermission,
-        holder={"group": group},
-        concern=concern,
-        actor=actor,
-        label=label,
-        reason=GrantReason.REFERRAL_ENDED,
     )
 
 
@@ -226,7 +133,9 @@ def concern_route(*, concern: Concern, actor: User | None) -> list[RoutingDecisi
         kind=NotificationKind.CONCERN_ROUTED,
         concern=concern,
         recipients=[
-            route.contact.user for route in routes if route.contact and route.contact.user_id
+            route.contact.user
+            for route in routes
+            if route.contact and route.contact.user_id and is_case_handler(route.contact.user)
         ],
         actor=actor,
     )
@@ -235,9 +144,9 @@ def concern_route(*, concern: Concern, actor: User | None) -> list[RoutingDecisi
 
 def _routing_recipient_user_ids(concern: Concern) -> set[int]:
     return set(
-        RoutingDecision.objects.filter(concern=concern, contact__user__isnull=False).values_list(
-            "contact__user_id", flat=True
-        )
+        RoutingDecision.objects.filter(
+            concern=concern, contact__user__isnull=False, withdrawn_at__isnull=True
+        ).values_list("contact__user_id", flat=True)
     )
 
 
@@ -245,8 +154,10 @@ def _routing_recipient_user_ids(concern: Concern) -> set[int]:
 
 
 @transaction.atomic
-def concern_accept(*, concern: Concern, actor: User, comment: str = "") -> Concern:
-    concern = _locked(concern)
+def concern_accept(
+    *, concern: Concern, actor: User, comment: str = "", expected_version: int | None = None
+) -> Concern:
+    concern = _locked(concern, expected_version)
     ensure_can(actor, Action.ACCEPT, concern)
     # closed → in triage is the reopen edge, with its own rules; accept is only for new cases.
     if concern.status != Concern.Status.SUBMITTED:
@@ -257,8 +168,15 @@ def concern_accept(*, concern: Concern, actor: User, comment: str = "") -> Conce
 
 
 @transaction.atomic
-def concern_assign(*, concern: Concern, assignee: Contact, actor: User, reason: str) -> Concern:
-    concern = _locked(concern)
+def concern_assign(
+    *,
+    concern: Concern,
+    assignee: Contact,
+    actor: User,
+    reason: str,
+    expected_version: int | None = None,
+) -> Concern:
+    concern = _locked(concern, expected_version)
     ensure_can(actor, Action.ASSIGN, concern)
     reason = _required_text(reason, _("Give a reason for the assignment."))
     if (
@@ -306,8 +224,10 @@ def concern_assign(*, concern: Concern, assignee: Contact, actor: User, reason: 
 
 
 @transaction.atomic
-def concern_start_follow_up(*, concern: Concern, actor: User, comment: str = "") -> Concern:
-    concern = _locked(concern)
+def concern_start_follow_up(
+    *, concern: Concern, actor: User, comment: str = "", expected_version: int | None = None
+) -> Concern:
+    concern = _locked(concern, expected_version)
     ensure_can(actor, Action.FOLLOW_UP, concern)
     _change_status(concern, actor, Concern.Status.IN_FOLLOW_UP, text=comment.strip())
     _save(concern, actor, "status")
@@ -315,8 +235,15 @@ def concern_start_follow_up(*, concern: Concern, actor: User, comment: str = "")
 
 
 @transaction.atomic
-def concern_close(*, concern: Concern, actor: User, outcome: str, comment: str = "") -> Concern:
-    concern = _locked(concern)
+def concern_close(
+    *,
+    concern: Concern,
+    actor: User,
+    outcome: str,
+    comment: str = "",
+    expected_version: int | None = None,
+) -> Concern:
+    concern = _locked(concern, expected_version)
     ensure_can(actor, Action.CLOSE, concern)
     if outcome not in Concern.Outcome.values:
         raise ValidationError(_("Choose an outcome."), code="outcome")
@@ -326,16 +253,16 @@ def concern_close(*, concern: Concern, actor: User, outcome: str, comment: str =
     concern.outcome = outcome
     concern.closed_at = timezone.now()
     _save(concern, actor, "status", "outcome", "closed_at")
-    # Imported here: referrals build on concerns, not the other way round.
-    from referrals.services import referrals_end_access_on_close
-
-    referrals_end_access_on_close(concern=concern, actor=actor)
+    # Referrals end with the case (referrals registers this hook).
+    run_close_hooks(concern=concern, actor=actor)
     return concern
 
 
 @transaction.atomic
-def concern_reopen(*, concern: Concern, actor: User, reason: str) -> Concern:
-    concern = _locked(concern)
+def concern_reopen(
+    *, concern: Concern, actor: User, reason: str, expected_version: int | None = None
+) -> Concern:
+    concern = _locked(concern, expected_version)
     ensure_can(actor, Action.REOPEN, concern)
     reason = _required_text(reason, _("Give a reason for reopening."))
     _change_status(concern, actor, Concern.Status.IN_TRIAGE, text=reason)
@@ -425,9 +352,15 @@ def access_log_record(
 
 
 @transaction.atomic
-def concern_set_follow_up(*, concern: Concern, actor: User, follow_up_on: datetime.date) -> Concern:
+def concern_set_follow_up(
+    *,
+    concern: Concern,
+    actor: User,
+    follow_up_on: datetime.date,
+    expected_version: int | None = None,
+) -> Concern:
     """A handler moves the next follow-up; the reminder follows the new date."""
-    concern = _locked(concern)
+    concern = _locked(concern, expected_version)
     ensure_can(actor, Action.HANDLE, concern)
     if not concern.is_open:
         raise ValidationError(_("A closed concern has no follow-up."))

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from concerns.models import CaseActivity, CaseEvent, ChecklistTask, Concern
 from concerns.permissions import Action, ensure_can
-from concerns.services.events import event_record
+from concerns.timeline import event_record
 from measures.models import ActionCard, Measure
 from partners.models import Organisation, User
 

@@ -36,7 +36,7 @@ def age_band_label(code):
 
 @register.filter
 def grant_reason_label(code):
-    from concerns.services.triage import GrantReason
+    from concerns.permissions import GrantReason
 
     return GrantReason(code).label if code in GrantReason.values else code
 

@@ -1,10 +1,20 @@
 """Settings shared by every environment. Environment-specific modules import this."""
 
+import datetime
+
 import xstatic.pkg.bootstrap
 from celery.schedules import crontab
+from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
-from config.env import BASE_DIR, VAR_DIR, celery_broker_from_env, database_from_env, env_str
+from config.env import (
+    BASE_DIR,
+    VAR_DIR,
+    celery_broker_from_env,
+    database_from_env,
+    env_bool,
+    env_str,
+)
 
 SECRET_KEY = env_str("DJANGO_SECRET_KEY", "insecure-local-only-key")
 DEBUG = False
@@ -22,6 +32,11 @@ INSTALLED_APPS = [
     "guardian",
     "simple_history",
     "import_export",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
+    "csp",
     "partners",
     "measures",
     "concerns",
@@ -31,18 +46,26 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    # Every page needs a signed-in user unless the view opts out.
+    "django_otp.middleware.OTPMiddleware",
+    # Idle and absolute session limits, before anything trusts the session.
+    "partners.identity.middleware.SessionLimitsMiddleware",
+    # Every page needs a signed-in user unless the view opts out ...
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # ... and a second factor, unless the view is part of signing in.
+    "partners.identity.middleware.SecondFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "config.middleware.NoStoreForSignedInMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -70,6 +93,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "partners.User"
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out username or address before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
     "partners.backends.RolePermissionBackend",
@@ -92,9 +117,12 @@ ANONYMOUS_USER_NAME = None
 GUARDIAN_RAISE_403 = False
 GUARDIAN_RENDER_403 = False
 
-# Sessions end with the working day and with the browser: shared PCs are common
-# in schools and youth clubs.
-SESSION_COOKIE_AGE = 8 * 60 * 60
+# Sessions end after 30 idle minutes, after 10 hours whatever happens, and with
+# the browser: shared PCs are common in schools and youth clubs.
+# partners.identity.middleware.SessionLimitsMiddleware enforces the first two.
+SESSION_IDLE_TIMEOUT = datetime.timedelta(minutes=30)
+SESSION_ABSOLUTE_TIMEOUT = datetime.timedelta(hours=10)
+SESSION_COOKIE_AGE = int(SESSION_ABSOLUTE_TIMEOUT.total_seconds())
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -102,6 +130,46 @@ CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+
+# No inline script and no inline style anywhere: what an attacker manages to
+# inject into a page cannot run or restyle it. Nothing loads from another host.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [NONE],
+        "object-src": [NONE],
+    }
+}
+
+# Two-factor sign-in (django-otp, see docs/adr/0001-two-factor-library.md).
+# Every account needs a second factor before it sees anything; only the
+# embedded demo may switch that off, and production refuses to (config.checks).
+TWO_FACTOR_REQUIRED = env_bool("TWO_FACTOR_REQUIRED", True)
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Bekymring")
+# Each wrong code doubles the wait before the next try (1 s, 2 s, 4 s …).
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+
+# Lockout (django-axes): five wrong passwords lock the username, twenty the
+# address (partners.identity.lockout), for 15 minutes. The answer is the same
+# whether the username exists or not.
+AXES_HANDLER = "partners.identity.lockout.UsernameThenAddressHandler"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_FAILURE_LIMIT = 5
+AXES_ADDRESS_FAILURE_LIMIT = 20
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "partners.identity.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "partners.identity.lockout.client_address"
+AXES_VERBOSE = False  # our security log records lockouts (partners.identity)
 
 LANGUAGE_CODE = "nb"
 LANGUAGES = [
@@ -163,6 +231,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "INFO"},
+    # Every sign-in at INFO is noise; lockouts reach partners.identity's security log.
+    "loggers": {"axes": {"level": "WARNING"}},
 }
 
 # Invented demo users may be created (seed_demo). Never in production.

@@ -1,6 +1,6 @@
 """A developer's laptop (`make run`): SQLite and the filesystem broker unless env says otherwise."""
 
-from config.env import env_list
+from config.env import env_bool, env_list
 from config.settings.base import *  # noqa: F403
 from config.settings.base import STATIC_ROOT, STORAGES
 
@@ -13,5 +13,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 DEMO_DATA_ALLOWED = True
+# The embedded demo signs in with a password alone unless TWO_FACTOR_REQUIRED=1;
+# the sign-in page says so. Production cannot switch the second factor off.
+TWO_FACTOR_REQUIRED = env_bool("TWO_FACTOR_REQUIRED", False)
 # WhiteNoise looks for STATIC_ROOT at start-up even when the finders serve files.
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)

@@ -12,6 +12,9 @@ STORAGES = {
 }
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 DEMO_DATA_ALLOWED = True
+# Tests that are about signing in switch the second factor on themselves
+# (tests/security); the rest sign in with force_login.
+TWO_FACTOR_REQUIRED = False
 # WhiteNoise looks for STATIC_ROOT at start-up even when the finders serve files.
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # The live server answers each request on a new thread; persistent connections

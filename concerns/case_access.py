@@ -1,0 +1,52 @@
+"""Opening a case on any page: the purpose rule and the access log, in one place.
+
+Every page that shows any part of a case calls open_case() (or, for a
+receiving agency, log_receiver_read()) before it renders, so no page can show
+a case without leaving a row in the access log.
+"""
+
+from django.shortcuts import render
+
+from concerns.models import AccessLog, Concern
+from concerns.permissions import is_handler, needs_stated_purpose
+from concerns.services import access_log_record
+from concerns.triage_forms import PurposeForm
+from config.request import client_ip
+
+PURPOSES_SESSION_KEY = "case_purposes"
+
+
+def stated_purpose(request, concern: Concern) -> str | None:
+    return request.session.get(PURPOSES_SESSION_KEY, {}).get(str(concern.pk))
+
+
+def _log(request, concern: Concern, view: str, purpose: str, reason: str = "") -> None:
+    access_log_record(
+        concern=concern,
+        user=request.user,
+        view=view,
+        purpose=purpose,
+        reason=reason,
+        ip_address=client_ip(request),
+    )
+
+
+def open_case(request, concern: Concern, view: str):
+    """Apply the purpose rule and write the access log; a response means the case stays shut."""
+    user = request.user
+    if concern.reporter_id == user.pk and not is_handler(user, concern):
+        _log(request, concern, view, AccessLog.Purpose.REPORTER)
+        return None
+    if not needs_stated_purpose(user, concern):
+        _log(request, concern, view, AccessLog.Purpose.HANDLER)
+        return None
+    reason = stated_purpose(request, concern)
+    if reason is None:
+        return render(request, "concerns/purpose.html", {"concern": concern, "form": PurposeForm()})
+    _log(request, concern, view, AccessLog.Purpose.STATED, reason)
+    return None
+
+
+def log_receiver_read(request, concern: Concern, view: str) -> None:
+    """A receiving agency read what a referral shares about the case."""
+    _log(request, concern, view, AccessLog.Purpose.RECEIVER)

@@ -1,0 +1,1 @@
+"""Signing in: the second factor, lockout, session limits and the security log."""
