@@ -143,17 +143,34 @@ def contacts_for_assignment(concern: Concern) -> QuerySet[Contact]:
     )
 
 
-def same_person_candidates(concern: Concern) -> QuerySet[Subject]:
-    """People in the municipality who may be the same: same birth year, or a similar name."""
+SAME_PERSON_CANDIDATES_MAX = 50
+
+
+def same_person_candidates(concern: Concern, user: User) -> QuerySet[Subject]:
+    """People who may be the same: same birth year, or a similar name.
+
+    Only people of submitted concerns the user may handle, or of the user's
+    own drafts: another reporter's draft is theirs alone. At most 50: a
+    handler narrows by name, the list never grows with the register.
+    """
     subject = concern.subject
     year = subject.birth_date.year if subject.birth_date else subject.birth_year
     first_name = subject.name.split()[0] if subject.name.split() else subject.name
-    return (
+    seen = Q(concerns__in=handler_concerns_for(user).values("pk")) | Q(
+        concerns__reporter=user, concerns__status=Concern.Status.DRAFT
+    )
+    candidates = (
         Subject.objects.filter(municipality=concern.municipality_id)
         .filter(Q(birth_year=year) | Q(name__icontains=first_name))
         .exclude(pk=subject.pk)
-        .order_by("name")
     )
+    ids = list(
+        candidates.filter(seen)
+        .order_by("name", "pk")
+        .values_list("pk", flat=True)
+        .distinct()[:SAME_PERSON_CANDIDATES_MAX]
+    )
+    return Subject.objects.filter(pk__in=ids).order_by("name")
 
 
 def routing_decisions_for(concern: Concern) -> list[RoutingDecision]:
@@ -193,9 +210,17 @@ def _display(record, field_name: str) -> str:
 
 
 def history_changes(concern: Concern) -> list[TimelineEntry]:
-    """Field-level changes from simple-history: "field: old → new, by whom, when"."""
+    """Field-level changes from simple-history: "field: old → new, by whom, when".
+
+    Starts at submission: what the reporter wrote and removed in a draft is
+    theirs alone, and never reaches the case's handlers.
+    """
+    if concern.submitted_at is None:
+        return []
     records = list(
-        concern.history.select_related("history_user").order_by("history_date", "history_id")
+        concern.history.filter(history_date__gte=concern.submitted_at)
+        .select_related("history_user")
+        .order_by("history_date", "history_id")
     )
     entries = []
     for older, newer in zip(records, records[1:], strict=False):

@@ -163,7 +163,14 @@ class PurposeForm(forms.Form):
 
 
 class ApplyCardForm(forms.Form):
-    card = forms.ModelChoiceField(label=_("Action card"), queryset=ActionCard.objects.all())
+    card = forms.ModelChoiceField(label=_("Action card"), queryset=ActionCard.objects.none())
+
+    def __init__(self, *args, concern: Concern, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only the case's own municipality's procedure.
+        self.fields["card"].queryset = ActionCard.objects.filter(
+            municipality=concern.municipality_id
+        )
 
 
 class TaskDoneForm(forms.Form):

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from concerns import selectors
 from concerns.case_access import PURPOSES_SESSION_KEY, open_case
+from concerns.concurrency import StaleChange
 from concerns.forms import ACTION_SUBMIT, ConcernForm
 from concerns.models import Concern, IllegalTransition
 from concerns.permissions import (
@@ -36,6 +37,7 @@ from concerns.services import (
     subject_create,
     subject_link,
 )
+from concerns.services.filing import subject_save_for_draft
 from concerns.services.work import case_activity_record, checklist_apply, checklist_task_complete
 from concerns.triage_forms import (
     ActivityForm,
@@ -68,13 +70,23 @@ def home(request):
 def _save(request, form: ConcernForm, concern: Concern | None) -> Concern:
     """Save the form as a draft, and submit it if the user pressed Submit. All or nothing."""
     data = form.cleaned_data
+    user = request.user
     with transaction.atomic():
-        subject = data["existing_subject"] or subject_create(
-            actor=request.user, municipality=data["municipality"], details=form.subject_details()
-        )
+        subject = data["existing_subject"]
+        if subject is None and concern is None:
+            subject = subject_create(
+                actor=user, municipality=data["municipality"], details=form.subject_details()
+            )
+        elif subject is None:
+            subject = subject_save_for_draft(
+                concern=concern,
+                actor=user,
+                municipality=data["municipality"],
+                details=form.subject_details(),
+            )
         if concern is None:
             concern = concern_create_draft(
-                actor=request.user,
+                actor=user,
                 municipality=data["municipality"],
                 subject=subject,
                 details=form.concern_details(),
@@ -82,13 +94,14 @@ def _save(request, form: ConcernForm, concern: Concern | None) -> Concern:
         else:
             concern = concern_update_draft(
                 concern=concern,
-                actor=request.user,
+                actor=user,
                 municipality=data["municipality"],
                 subject=subject,
                 details=form.concern_details(),
+                expected_version=_shown_version(request),
             )
         if request.POST.get("action") == ACTION_SUBMIT:
-            concern = concern_submit(concern=concern, actor=request.user)
+            concern = concern_submit(concern=concern, actor=user)
     return concern
 
 
@@ -100,7 +113,22 @@ def _form_page(request, concern: Concern | None):
         if form.is_valid():
             try:
                 concern = _save(request, form, concern)
-            except ValidationError as error:
+            except StaleChange as stale:
+                form.add_error(None, stale.message())
+            except (ValidationError, PermissionDenied) as error:
+                if (
+                    concern is not None
+                    and not Concern.objects.filter(
+                        pk=concern.pk, status=Concern.Status.DRAFT
+                    ).exists()
+                ):
+                    # Submitted meanwhile, e.g. from another window: show what is there now.
+                    messages.info(
+                        request, _("This concern was already submitted; nothing more was saved.")
+                    )
+                    return redirect("concerns:detail", public_id=concern.public_id)
+                if isinstance(error, PermissionDenied):
+                    raise Http404 from error
                 form.add_error(None, error)
             else:
                 if concern.is_draft:
@@ -224,12 +252,14 @@ def concern_detail(request, public_id):
             "reopen_form": ReasonForm(),
             "note_form": NoteForm(),
             "request_info_form": RequestInfoForm(),
-            "link_form": LinkSubjectForm(candidates=selectors.same_person_candidates(concern)),
+            "link_form": LinkSubjectForm(
+                candidates=selectors.same_person_candidates(concern, request.user)
+            ),
             "follow_up_form": CommentForm(),
             "follow_up_date_form": FollowUpDateForm(initial={"follow_up_on": concern.follow_up_on}),
             "checklist": selectors.checklist_for(concern),
             "now": timezone.now(),
-            "apply_card_form": ApplyCardForm(),
+            "apply_card_form": ApplyCardForm(concern=concern),
             "task_done_form": TaskDoneForm(),
             "activities": selectors.activities_for(concern),
             "activity_form": ActivityForm(concern=concern, initial={"date": timezone.localdate()}),
@@ -267,48 +297,61 @@ def concern_access_log(request, public_id):
 
 
 # Each case-page action: the form that validates it and the service that does it.
+# `v` is the case version the page showed; a service that changes the case
+# refuses to act on a newer one (concerns.concurrency).
 CASE_ACTIONS = {
     "accept": (
         CommentForm,
-        lambda c, u, d: concern_accept(concern=c, actor=u, comment=d["comment"]),
+        lambda c, u, d, v: concern_accept(
+            concern=c, actor=u, comment=d["comment"], expected_version=v
+        ),
     ),
     "assign": (
         AssignForm,
-        lambda c, u, d: concern_assign(
-            concern=c, actor=u, assignee=d["assignee"], reason=d["reason"]
+        lambda c, u, d, v: concern_assign(
+            concern=c, actor=u, assignee=d["assignee"], reason=d["reason"], expected_version=v
         ),
     ),
     "follow-up": (
         CommentForm,
-        lambda c, u, d: concern_start_follow_up(concern=c, actor=u, comment=d["comment"]),
+        lambda c, u, d, v: concern_start_follow_up(
+            concern=c, actor=u, comment=d["comment"], expected_version=v
+        ),
     ),
     "close": (
         CloseForm,
-        lambda c, u, d: concern_close(
-            concern=c, actor=u, outcome=d["outcome"], comment=d["comment"]
+        lambda c, u, d, v: concern_close(
+            concern=c, actor=u, outcome=d["outcome"], comment=d["comment"], expected_version=v
         ),
     ),
-    "reopen": (ReasonForm, lambda c, u, d: concern_reopen(concern=c, actor=u, reason=d["reason"])),
-    "note": (NoteForm, lambda c, u, d: concern_add_note(concern=c, actor=u, text=d["text"])),
+    "reopen": (
+        ReasonForm,
+        lambda c, u, d, v: concern_reopen(
+            concern=c, actor=u, reason=d["reason"], expected_version=v
+        ),
+    ),
+    "note": (NoteForm, lambda c, u, d, v: concern_add_note(concern=c, actor=u, text=d["text"])),
     "request-info": (
         RequestInfoForm,
-        lambda c, u, d: concern_request_info(concern=c, actor=u, message=d["message"]),
+        lambda c, u, d, v: concern_request_info(concern=c, actor=u, message=d["message"]),
     ),
     "link-subject": (
         LinkSubjectForm,
-        lambda c, u, d: subject_link(concern=c, actor=u, same_as=d["same_as"]),
+        lambda c, u, d, v: subject_link(concern=c, actor=u, same_as=d["same_as"]),
     ),
     "follow-up-date": (
         FollowUpDateForm,
-        lambda c, u, d: concern_set_follow_up(concern=c, actor=u, follow_up_on=d["follow_up_on"]),
+        lambda c, u, d, v: concern_set_follow_up(
+            concern=c, actor=u, follow_up_on=d["follow_up_on"], expected_version=v
+        ),
     ),
     "apply-card": (
         ApplyCardForm,
-        lambda c, u, d: checklist_apply(concern=c, actor=u, card=d["card"]),
+        lambda c, u, d, v: checklist_apply(concern=c, actor=u, card=d["card"]),
     ),
     "activity": (
         ActivityForm,
-        lambda c, u, d: case_activity_record(
+        lambda c, u, d, v: case_activity_record(
             concern=c,
             actor=u,
             kind=d["kind"],
@@ -321,13 +364,19 @@ CASE_ACTIONS = {
 }
 
 
-def _form_for(action: str, concern: Concern, data):
+def _shown_version(request) -> int | None:
+    """The case version the page showed, or None if the form did not say."""
+    value = request.POST.get("version", "")
+    return int(value) if value.isdigit() and len(value) < 10 else None
+
+
+def _form_for(action: str, concern: Concern, data, user):
     form_class, _service = CASE_ACTIONS[action]
     if form_class is AssignForm:
         return form_class(data, contacts=selectors.contacts_for_assignment(concern))
     if form_class is LinkSubjectForm:
-        return form_class(data, candidates=selectors.same_person_candidates(concern))
-    if form_class is ActivityForm:
+        return form_class(data, candidates=selectors.same_person_candidates(concern, user))
+    if form_class in (ActivityForm, ApplyCardForm):
         return form_class(data, concern=concern)
     return form_class(data)
 
@@ -339,7 +388,7 @@ def concern_action(request, public_id, action):
     concern = get_concern_for_user_or_404(request.user, public_id)
     if not is_handler(request.user, concern):
         raise Http404
-    form = _form_for(action, concern, request.POST)
+    form = _form_for(action, concern, request.POST, request.user)
     if not form.is_valid():
         errors = "; ".join(
             str(error) for field_errors in form.errors.values() for error in field_errors
@@ -347,7 +396,9 @@ def concern_action(request, public_id, action):
         messages.error(request, _("Nothing was changed: %(errors)s") % {"errors": errors})
         return redirect("concerns:detail", public_id=concern.public_id)
     try:
-        CASE_ACTIONS[action][1](concern, request.user, form.cleaned_data)
+        CASE_ACTIONS[action][1](concern, request.user, form.cleaned_data, _shown_version(request))
+    except StaleChange as stale:
+        messages.warning(request, stale.message())
     except ValidationError as error:
         messages.error(
             request, _("Nothing was changed: %(errors)s") % {"errors": " ".join(error.messages)}

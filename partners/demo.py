@@ -14,7 +14,7 @@ class DemoUser:
     username: str
     first_name: str
     last_name: str
-    organisation: str
+    organisation: str | None
     roles: tuple[str, ...]
     contact: tuple[str, str] | None = None  # (organisation slug, contact name) it answers for
 
@@ -63,7 +63,10 @@ DEMO_USERS = [
     ),
     DemoUser("aal-mentor", "Mette", "Mentor (demo)", "aalborg-kommune", ("mentor",)),
     DemoUser("aal-admin", "Anders", "Registeradmin (demo)", "aalborg-kommune", ("registry_admin",)),
+    # Keeps municipalities, regional organisations and accounts; sees no case.
+    DemoUser("platform-admin", "Pia", "Plattformadmin (demo)", None, ("platform_admin",)),
 ]
+ADMIN_ROLES = ("registry_admin", "platform_admin")
 
 
 @transaction.atomic
@@ -79,8 +82,10 @@ def seed_demo_users() -> list[tuple[DemoUser, bool]]:
                 first_name=demo.first_name,
                 last_name=demo.last_name,
                 email=f"{demo.username}@demo.invalid",
-                organisation=Organisation.objects.get(slug=demo.organisation),
-                is_staff="registry_admin" in demo.roles,
+                organisation=(
+                    Organisation.objects.get(slug=demo.organisation) if demo.organisation else None
+                ),
+                is_staff=any(role in ADMIN_ROLES for role in demo.roles),
             )
             user.set_password(DEMO_PASSWORD)
             user.save()

@@ -74,7 +74,11 @@ def test_the_fixtures_hold_both_municipalities_trondheims_districts_and_the_taxo
     assert set(Municipality.objects.values_list("name", flat=True)) == {
         "Trondheim kommune",
         "Aalborg Kommune",
+        # Trondheim's neighbour in the same police district.
+        "Malvik kommune",
     }
+    police = Organisation.objects.get(slug="trondelag-politidistrikt")
+    assert set(police.municipalities.values_list("code", flat=True)) == {"trondheim", "malvik"}
     assert set(
         District.objects.filter(municipality__code="trondheim").values_list("name", flat=True)
     ) == {
@@ -113,7 +117,10 @@ def test_seed_demo_creates_one_user_per_role_per_municipality_and_a_second_run_c
 
     call_command("seed_demo", stdout=io.StringIO())
 
-    assert len(users) == 12
+    # One per role in each municipality, and one platform admin who belongs to none.
+    assert len(users) == 13
+    assert [role.code for role in users["platform-admin"].roles.all()] == ["platform_admin"]
+    assert users["platform-admin"].organisation is None
     for prefix, municipality in [("trd", "trondheim"), ("aal", "aalborg")]:
         mine = [user for name, user in users.items() if name.startswith(prefix)]
         assert {role.code for user in mine for role in user.roles.all()} == {

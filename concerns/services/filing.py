@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from concerns.concurrency import ensure_current
 from concerns.models import CaseEvent, Concern, ReferenceSequence, Subject
 from concerns.services.triage import concern_route
 from concerns.timeline import event_record
@@ -64,6 +65,41 @@ def subject_create(*, actor: User, municipality: Municipality, details: SubjectD
     return subject
 
 
+def _subject_is_drafts_own(subject: Subject, concern: Concern, actor: User) -> bool:
+    """The person was described for this draft alone: only this draft names them."""
+    return (
+        subject.created_by_id == actor.pk
+        and not subject.concerns.exclude(pk=concern.pk).exists()
+        and not subject.linked_subjects.exists()
+    )
+
+
+@transaction.atomic
+def subject_save_for_draft(
+    *, concern: Concern, actor: User, municipality: Municipality, details: SubjectDetails
+) -> Subject:
+    """The person a draft describes: its own person, updated, or a new one the first time.
+
+    Saving a draft again must not leave a trail of half-described people.
+    """
+    subject = Subject.objects.select_for_update().get(pk=concern.subject_id)
+    if concern.reporter_id != actor.pk or not concern.is_draft:
+        raise PermissionDenied(_("Only the reporter can change a draft."))
+    if not _subject_is_drafts_own(subject, concern, actor):
+        return subject_create(actor=actor, municipality=municipality, details=details)
+    subject.municipality = municipality
+    subject.name = details.name
+    subject.birth_date = details.birth_date
+    subject.birth_year = details.birth_date.year if details.birth_date else details.birth_year
+    subject.district = details.district
+    subject.school_or_workplace = details.school_or_workplace
+    subject.national_id = details.national_id
+    subject.full_clean()
+    subject._history_user = actor
+    subject.save()
+    return subject
+
+
 def _apply_details(concern: Concern, details: ConcernDetails) -> None:
     concern.observations = details.observations
     concern.observed_on = details.observed_on
@@ -101,19 +137,30 @@ def concern_update_draft(
     municipality: Municipality,
     subject: Subject,
     details: ConcernDetails,
+    expected_version: int | None = None,
 ) -> Concern:
     concern = Concern.objects.select_for_update().get(pk=concern.pk)
     if concern.reporter_id != actor.pk or not concern.is_draft:
         raise PermissionDenied(
             _("Only the reporter can change a concern, and only while it is a draft.")
         )
+    ensure_current(concern, expected_version)
+    previous_subject = concern.subject
     concern.municipality = municipality
     concern.subject = subject
     _apply_details(concern, details)
     concern.full_clean()
+    concern.version += 1
     concern._history_user = actor
     concern.save()
     concern.signs.set(details.signs)
+    # The draft now names someone described before: the person it described
+    # on its own would otherwise stay behind, named by no concern.
+    if previous_subject.pk != subject.pk and _subject_is_drafts_own(
+        previous_subject, concern, actor
+    ):
+        previous_subject._history_user = actor
+        previous_subject.delete()
     return concern
 
 
@@ -145,9 +192,17 @@ def concern_submit(*, concern: Concern, actor: User) -> Concern:
     concern.follow_up_on = timezone.localdate(now) + datetime.timedelta(
         days=concern.municipality.follow_up_days(concern.urgency)
     )
+    concern.version += 1
     concern._history_user = actor
     concern.save(
-        update_fields=["reference", "status", "submitted_at", "follow_up_on", "updated_at"]
+        update_fields=[
+            "reference",
+            "status",
+            "submitted_at",
+            "follow_up_on",
+            "version",
+            "updated_at",
+        ]
     )
     event_record(
         concern=concern, actor=actor, kind=CaseEvent.Kind.SUBMITTED, to_status=concern.status

@@ -22,6 +22,8 @@ def checklist_create(
 
     Copying, not linking, is the point: a card edited later leaves this list as it was.
     """
+    if card.municipality_id != concern.municipality_id:
+        raise ValidationError(_("This action card belongs to another municipality."))
     if concern.checklist.filter(card=card).exists():
         raise ValidationError(_("This action card is already applied to the case."))
     tasks = []

@@ -95,13 +95,46 @@ def test_a_handler_applies_a_card_by_hand_once(reference):
         actor=reporter,
     )
     assert not concern.checklist.exists()  # Trondheim's rules pick no card
-    card = ActionCard.objects.get(code="radicalisation-under-18")
+    card = ActionCard.objects.create(
+        municipality=concern.municipality,
+        code="trd-test-card",
+        situation=ActionCard.Situation.RADICALISATION,
+        age_band=ActionCard.AgeBand.UNDER_18,
+        title_nb="Oppdiktet kort",
+        title_da="Opdigtet kort",
+        title_en="Invented card",
+    )
+    card.steps.create(
+        order=1,
+        responsible="coordinator",
+        text_nb="Ring",
+        text_da="Ring",
+        text_en="Call",
+        due_within_hours=24,
+    )
 
     checklist_apply(concern=concern, card=card, actor=coordinator)
     with pytest.raises(ValidationError):
         checklist_apply(concern=concern, card=card, actor=coordinator)
 
     assert concern.checklist.count() == card.steps.count()
+
+
+def test_another_municipalitys_card_is_refused_on_a_case(reference):
+    from partners.models import User
+
+    coordinator = User.objects.get(username="trd-coordinator")
+    uteseksjonen = Organisation.objects.get(slug="uteseksjonen")
+    reporter = UserFactory(organisation=uteseksjonen)
+    concern = concern_submit(
+        concern=ConcernFactory(reporter=reporter, municipality=uteseksjonen.municipalities.get()),
+        actor=reporter,
+    )
+    aalborgs_card = ActionCard.objects.get(code="radicalisation-under-18")
+
+    with pytest.raises(ValidationError):
+        checklist_apply(concern=concern, card=aalborgs_card, actor=coordinator)
+    assert not concern.checklist.exists()
 
 
 def test_completing_a_task_records_who_and_when_and_overdue_tasks_stand_out(reference, client):

@@ -20,6 +20,7 @@ class Command(BaseCommand):
         )
         for demo, created in results:
             state = _("created") if created else _("already there")
+            organisation = demo.organisation or "-"
             self.stdout.write(
-                f"  {demo.username:<18} {', '.join(demo.roles):<28} {demo.organisation:<26} {state}"
+                f"  {demo.username:<18} {', '.join(demo.roles):<28} {organisation:<26} {state}"
             )
