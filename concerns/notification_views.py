@@ -2,12 +2,14 @@ from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from concerns.models import Notification, NotificationKind, NotificationPreference
+from concerns.permissions import deny
 
 
 def _mine(request):
@@ -22,7 +24,11 @@ def notification_list(request):
 @require_POST
 def notification_read(request, pk):
     notification = _mine(request).filter(pk=pk).first()
-    if notification is not None and notification.read_at is None:
+    if notification is None:
+        if Notification.objects.filter(pk=pk).exists():
+            raise deny(request.user, f"notification {pk}")
+        raise Http404
+    if notification.read_at is None:
         notification.read_at = timezone.now()
         notification.save(update_fields=["read_at"])
         if notification.reminder.link:

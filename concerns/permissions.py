@@ -20,7 +20,7 @@ edit (a contact's account, a routing rule) can make someone else a handler.
 from enum import StrEnum
 
 from django.contrib.auth.models import Group, Permission
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -35,6 +35,7 @@ from concerns.models import (
     ConcernUserObjectPermission,
 )
 from concerns.timeline import event_record
+from partners.identity.services import access_denied_record
 from partners.models import Role, User
 
 HANDLE = "handle_concern"
@@ -111,6 +112,15 @@ def concerns_visible_to(user: User) -> QuerySet[Concern]:
     )
 
 
+def deny(user: User, what: str) -> Http404:
+    """The 404 for an object that exists but is not the user's to see, written to the security log.
+
+    Raise what this returns. The answer is the same as for a missing object.
+    """
+    access_denied_record(user=user, what=what)
+    return Http404()
+
+
 def get_concern_for_user_or_404(user: User, public_id) -> Concern:
     try:
         return (
@@ -124,7 +134,9 @@ def get_concern_for_user_or_404(user: User, public_id) -> Concern:
             )
             .get(public_id=public_id)
         )
-    except (Concern.DoesNotExist, ValueError) as missing:
+    except (Concern.DoesNotExist, ValueError, ValidationError) as missing:
+        if Concern.objects.filter(public_id=str(public_id)).exists():
+            raise deny(user, f"concern {public_id}") from missing
         raise Http404 from missing
 
 

@@ -18,6 +18,7 @@ from concerns.permissions import (
     can,
     can_edit_draft,
     capabilities,
+    deny,
     get_concern_for_user_or_404,
     is_handler,
 )
@@ -156,7 +157,7 @@ def concern_edit(request, public_id):
 def concern_receipt(request, public_id):
     concern = get_concern_for_user_or_404(request.user, public_id)
     if concern.is_draft or concern.reporter_id != request.user.pk:
-        raise Http404
+        raise deny(request.user, f"concern {concern.public_id}")
     primary = next((d for d in selectors.routing_decisions_for(concern) if d.is_primary), None)
     return render(
         request,
@@ -207,7 +208,7 @@ def inbox(request):
 def concern_purpose(request, public_id):
     concern = get_concern_for_user_or_404(request.user, public_id)
     if not is_handler(request.user, concern):
-        raise Http404
+        raise deny(request.user, f"concern {concern.public_id}")
     form = PurposeForm(request.POST)
     if not form.is_valid():
         return render(request, "concerns/purpose.html", {"concern": concern, "form": form})
@@ -271,7 +272,7 @@ def concern_detail(request, public_id):
 def concern_history(request, public_id):
     concern = get_concern_for_user_or_404(request.user, public_id)
     if not is_handler(request.user, concern):
-        raise Http404
+        raise deny(request.user, f"concern {concern.public_id}")
     blocked = open_case(request, concern, view="history")
     if blocked is not None:
         return blocked
@@ -285,7 +286,7 @@ def concern_history(request, public_id):
 def concern_access_log(request, public_id):
     concern = get_concern_for_user_or_404(request.user, public_id)
     if not can(request.user, Action.VIEW_ACCESS_LOG, concern):
-        raise Http404
+        raise deny(request.user, f"concern {concern.public_id}")
     blocked = open_case(request, concern, view="access_log")
     if blocked is not None:
         return blocked
@@ -387,7 +388,7 @@ def concern_action(request, public_id, action):
         raise Http404
     concern = get_concern_for_user_or_404(request.user, public_id)
     if not is_handler(request.user, concern):
-        raise Http404
+        raise deny(request.user, f"concern {concern.public_id}")
     form = _form_for(action, concern, request.POST, request.user)
     if not form.is_valid():
         errors = "; ".join(
@@ -424,7 +425,7 @@ def concern_reply(request, public_id):
             raise ValidationError(list(form.errors.get("text", [])))
         concern_reporter_reply(concern=concern, actor=request.user, text=form.cleaned_data["text"])
     except PermissionDenied as denied:
-        raise Http404 from denied
+        raise deny(request.user, f"concern {concern.public_id}") from denied
     except ValidationError as error:
         messages.error(
             request, _("Nothing was sent: %(errors)s") % {"errors": " ".join(error.messages)}
@@ -438,10 +439,10 @@ def concern_reply(request, public_id):
 def checklist_task_done(request, public_id, task_id):
     concern = get_concern_for_user_or_404(request.user, public_id)
     if not is_handler(request.user, concern):
-        raise Http404
+        raise deny(request.user, f"concern {concern.public_id}")
     task = concern.checklist.filter(pk=task_id).first()
     if task is None:
-        raise Http404
+        raise deny(request.user, f"task {task_id} of concern {concern.public_id}")
     form = TaskDoneForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Nothing was changed: the note is too long."))

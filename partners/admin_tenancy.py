@@ -15,11 +15,14 @@ Platform admins (partners.permissions) are not scoped.
 """
 
 from django.contrib import admin
+from django.contrib.admin.utils import get_fields_from_path
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import Http404
 from django.utils.translation import gettext as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from partners.identity.services import access_denied_record
 from partners.models import Municipality
 from partners.permissions import is_platform_admin, registry_municipality_ids
 
@@ -89,22 +92,55 @@ def may_keep(user, obj: models.Model, overrides: dict | None = None) -> bool:
     return bool(belongs_to) and belongs_to <= registry_municipality_ids(user)
 
 
+class ScopedRelatedFieldListFilter(admin.RelatedFieldListFilter):
+    """A sidebar filter that offers only objects the user may see, like every choice list."""
+
+    def field_choices(self, field, request, model_admin):
+        ordering = self.field_admin_ordering(field, request, model_admin)
+        related = visible_to(request.user, field.related_model._default_manager.all())
+        if ordering:
+            related = related.order_by(*ordering)
+        return [(obj.pk, str(obj)) for obj in related]
+
+
 class TenantAdmin(SimpleHistoryAdmin):
     """Base class of every registry admin page. Subclasses may add `tenancy_problem` checks."""
 
     def get_queryset(self, request):
         return visible_to(request.user, super().get_queryset(request))
 
+    def get_list_filter(self, request):
+        scoped = []
+        for entry in super().get_list_filter(request):
+            if isinstance(entry, str) and get_fields_from_path(self.model, entry)[-1].is_relation:
+                entry = (entry, ScopedRelatedFieldListFilter)
+            scoped.append(entry)
+        return scoped
+
     def get_object(self, request, object_id, from_field=None):
         obj = super().get_object(request, object_id, from_field)
         if obj is None:
             # Django's admin would redirect with "doesn't exist"; another
             # municipality's object must look exactly like a missing one.
+            self._deny_if_exists(request, object_id)
             raise Http404
         return obj
 
+    def _deny_if_exists(self, request, object_id) -> None:
+        try:
+            exists = self.model._default_manager.filter(pk=object_id).exists()
+        except (ValueError, ValidationError):
+            exists = False
+        if exists:
+            access_denied_record(user=request.user, what=f"{self.opts.label_lower} {object_id}")
+
     def _ensure_visible(self, request, object_id) -> None:
-        if not self.get_queryset(request).filter(pk=object_id).exists():
+        try:
+            visible = self.get_queryset(request).filter(pk=object_id).exists()
+        except (ValueError, ValidationError):
+            visible = False
+        if not visible:
+            self._deny_if_exists(request, object_id)
             raise Http404
 
     def history_view(self, request, object_id, extra_context=None):

@@ -62,13 +62,19 @@ class RegistryResource(resources.ModelResource):
         queryset = super().get_queryset()
         return queryset if self.user is None else visible_to(self.user, queryset)
 
-    def before_import(self, dataset, **kwargs):
+    def import_data(self, dataset, **kwargs):
+        # Refused before a single row is read: a huge file must not hold a
+        # transaction open for minutes.
         if len(dataset) > MAX_IMPORT_ROWS:
-            raise ValidationError(
+            result = self.get_result_class()()
+            result.total_rows = len(dataset)
+            error = ValidationError(
                 _("The file has %(rows)s rows; at most %(max)s can be imported at once."),
                 params={"rows": len(dataset), "max": MAX_IMPORT_ROWS},
             )
-        super().before_import(dataset, **kwargs)
+            result.append_base_error(self.get_error_result_class()(error))
+            return result
+        return super().import_data(dataset, **kwargs)
 
     def before_save_instance(self, instance, row, **kwargs):
         super().before_save_instance(instance, row, **kwargs)

@@ -7,14 +7,14 @@ completion of a closed case take back. The incoming list and the referral
 page both use referrals_for_receiver(), so they cannot drift apart.
 """
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 from guardian.shortcuts import get_objects_for_user
 
 from concerns.models import Concern
-from concerns.permissions import VIEW_REFERRED, handler_concerns_for
+from concerns.permissions import VIEW_REFERRED, deny, handler_concerns_for
 from partners.models import User
 from referrals.models import Referral
 
@@ -56,8 +56,10 @@ def get_referral_for_user_or_404(user: User, public_id) -> tuple[Referral, str]:
     ):
         try:
             return queryset.select_related(*related).get(public_id=public_id), side
-        except (Referral.DoesNotExist, ValueError):
+        except (Referral.DoesNotExist, ValueError, ValidationError):
             continue
+    if Referral.objects.filter(public_id=str(public_id)).exists():
+        raise deny(user, f"referral {public_id}")
     raise Http404
 
 

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from concerns.case_access import log_receiver_read, open_case
-from concerns.permissions import Action, can, get_concern_for_user_or_404
+from concerns.permissions import Action, can, deny, get_concern_for_user_or_404
 from referrals.forms import (
     ACTION_SEND,
     CompleteForm,
@@ -47,7 +47,7 @@ def incoming(request):
 def referral_new(request, concern_id):
     concern = get_concern_for_user_or_404(request.user, concern_id)
     if not can(request.user, Action.REFER, concern):
-        raise Http404
+        raise deny(request.user, f"concern {concern.public_id}")
     form = ReferralForm(request.POST or None, concern=concern)
     if request.method == "POST" and form.is_valid():
         try:
@@ -126,7 +126,7 @@ def referral_action(request, public_id, action):
     referral, side = get_referral_for_user_or_404(request.user, public_id)
     allowed_side, form_class, service = ACTIONS[action]
     if allowed_side not in (None, side):
-        raise Http404
+        raise deny(request.user, f"referral {referral.public_id}")
     form = form_class(request.POST) if form_class else None
     if form is not None and not form.is_valid():
         errors = "; ".join(

@@ -25,6 +25,7 @@ class SecurityEvent(models.Model):
         LOCKED_OUT = "locked_out", _("Locked out after wrong passwords")
         SESSION_IDLE = "session_idle", _("Signed out after inactivity")
         SESSION_EXPIRED = "session_expired", _("Signed out at the end of the session")
+        ACCESS_DENIED = "access_denied", _("Refused an object (answered 404)")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -39,6 +40,8 @@ class SecurityEvent(models.Model):
     kind = models.CharField(_("kind"), max_length=40, choices=Kind.choices)
     at = models.DateTimeField(_("at"), auto_now_add=True)
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    # For a refusal: what was asked for, e.g. "concern 3f2a…" (an id, never content).
+    detail = models.CharField(_("detail"), max_length=200, blank=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

@@ -33,6 +33,7 @@ def security_event_record(
     actor: User | None,
     username: str = "",
     ip_address: str | None = None,
+    detail: str = "",
 ) -> SecurityEvent:
     event = SecurityEvent(
         user=user,
@@ -40,6 +41,7 @@ def security_event_record(
         kind=kind,
         actor=actor,
         ip_address=ip_address,
+        detail=detail[:200],
     )
     event._history_user = actor
     event.save()
@@ -171,3 +173,17 @@ def second_factor_reset(*, user: User, actor: User) -> None:
     for device in devices_for_user(user, confirmed=None):
         device.delete()
     security_event_record(user=user, kind=SecurityEvent.Kind.SECOND_FACTOR_RESET, actor=actor)
+
+
+def access_denied_record(*, user: User, what: str) -> None:
+    """An existing object was asked for by someone who may not see it.
+
+    The answer is the same 404 as for a missing object; this row lets the
+    platform admin see who probes, without telling the prober anything.
+    """
+    security_event_record(
+        user=user if user.is_authenticated else None,
+        kind=SecurityEvent.Kind.ACCESS_DENIED,
+        actor=user if user.is_authenticated else None,
+        detail=what,
+    )

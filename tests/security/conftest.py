@@ -1,0 +1,144 @@
+"""One small world for the adversarial tests: a case in Trondheim and everyone who must not see it.
+
+The case was filed by alice (a school), is handled by a coordinator who
+holds a grant, has a checklist task, a referral sent to NAV and a
+notification. The attackers:
+
+- bob: alice's colleague in the same organisation;
+- charlie: another organisation in the same municipality;
+- dana: another municipality;
+- the Trondheim registry admin;
+- a user who holds every model-wide permission on the case models (the
+  `accept_global_perms` trap: a model permission must never open an object).
+"""
+
+from dataclasses import dataclass
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.utils import timezone
+
+from concerns.models import (
+    ChecklistTask,
+    Concern,
+    Notification,
+    NotificationKind,
+    Reminder,
+)
+from concerns.permissions import GrantReason, grant_case_access
+from measures.models import ActionCard
+from partners.models import Contact, Organisation, Role, User
+from referrals.models import Referral
+from referrals.services import ReferralDetails, referral_create, referral_send
+from tests.factories import ConcernFactory, ContactFactory, OrganisationFactory, UserFactory
+
+
+@dataclass
+class World:
+    case: Concern
+    reporter: User
+    coordinator: User
+    nav_worker: User
+    task: ChecklistTask
+    referral: Referral
+    notification: Notification
+    attackers: dict[str, User]
+
+
+@pytest.fixture
+def world(people, trondheim) -> World:
+    slt = OrganisationFactory(slug="slt-test", name="SLT (test)", municipalities=[trondheim])
+    coordinator = UserFactory(
+        username="koordinator", organisation=slt, roles=[Role.Code.COORDINATOR]
+    )
+    contact = ContactFactory(
+        organisation=slt, role=Contact.Role.COORDINATOR, name="SLT-koordinator", user=coordinator
+    )
+    nav = OrganisationFactory(
+        slug="nav-test", name="NAV (test)", kind=Organisation.Kind.STATE, municipalities=[trondheim]
+    )
+    nav_worker = UserFactory(username="nav", organisation=nav, roles=[Role.Code.FRONTLINE])
+    case = ConcernFactory(
+        reporter=people.alice,
+        municipality=trondheim,
+        status=Concern.Status.ASSIGNED,
+        reference="BEK-2026-000900",
+        submitted_at=timezone.now(),
+        assignee=contact,
+        observations="Hemmelig observasjon om en oppdiktet elev.",
+    )
+    grant_case_access(
+        concern=case, user=coordinator, actor=coordinator, reason=GrantReason.ASSIGNED
+    )
+    card = ActionCard.objects.create(
+        municipality=trondheim,
+        code="trd-security-card",
+        situation=ActionCard.Situation.RADICALISATION,
+        age_band=ActionCard.AgeBand.UNDER_18,
+        title_nb="Kort",
+        title_da="Kort",
+        title_en="Card",
+    )
+    task = ChecklistTask.objects.create(
+        concern=case,
+        card=card,
+        order=1,
+        text="Ring koordinatoren",
+        responsible="coordinator",
+        due_at=timezone.now(),
+    )
+    referral = referral_create(
+        concern=case,
+        actor=coordinator,
+        details=ReferralDetails(
+            receiving_organisation=nav,
+            receiving_contact=None,
+            reason="Trenger arbeidstrening.",
+            shared_information="Delt tekst til NAV.",
+            legal_basis="consent",
+            legal_basis_other="",
+            response_due=timezone.localdate(),
+        ),
+    )
+    referral_send(referral=referral, actor=coordinator)
+    reminder = Reminder.objects.create(
+        kind=NotificationKind.CONCERN_ASSIGNED,
+        object_id=case.pk,
+        occurrence="outbox",
+        concern=case,
+        due_at=timezone.now(),
+        reference=case.reference,
+        link=f"/concerns/{case.public_id}/",
+    )
+    notification = Notification.objects.create(user=coordinator, reminder=reminder)
+
+    registry_admin = UserFactory(
+        username="registeradmin",
+        organisation=people.alice.organisation,
+        roles=[Role.Code.REGISTRY_ADMIN],
+        is_staff=True,
+    )
+    global_perms = UserFactory(
+        username="modellrettigheter", organisation=people.charlie.organisation
+    )
+    global_perms.user_permissions.set(
+        Permission.objects.filter(
+            content_type__app_label__in=["concerns", "referrals"],
+        ).exclude(codename="break_glass")
+    )
+    return World(
+        case=case,
+        reporter=people.alice,
+        coordinator=coordinator,
+        nav_worker=nav_worker,
+        task=task,
+        referral=referral,
+        notification=notification,
+        attackers={
+            "colleague": people.bob,
+            "other_organisation": people.charlie,
+            "other_municipality": people.dana,
+            "registry_admin": registry_admin,
+            "model_wide_permissions": global_perms,
+        },
+    )
