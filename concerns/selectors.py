@@ -193,7 +193,7 @@ class TimelineEntry:
 
 
 # Noise a reader of the timeline does not need; the status events say it better.
-_DIFF_SKIP = {"updated_at", "status", "submitted_at", "public_id"}
+_DIFF_SKIP = {"updated_at", "status", "submitted_at", "public_id", "version"}
 
 
 def _display(record, field_name: str) -> str:

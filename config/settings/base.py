@@ -131,7 +131,6 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
-FORMS_URLFIELD_ASSUME_HTTPS = True
 
 # No inline script and no inline style anywhere: what an attacker manages to
 # inject into a page cannot run or restyle it. Nothing loads from another host.

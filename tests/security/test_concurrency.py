@@ -1,0 +1,156 @@
+"""Two people act on one case at the same instant: one change wins, the other is told, no 500.
+
+These need PostgreSQL's row locks, so they run in CI (SQLite serialises every
+write, which proves nothing about locking).
+"""
+
+import threading
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from concerns.models import CaseEvent, Concern
+from concerns.permissions import GrantReason, grant_case_access
+from partners.models import Contact, Role
+from tests.factories import ConcernFactory, ContactFactory, OrganisationFactory, UserFactory
+
+pytestmark = [
+    pytest.mark.skipif(
+        connection.vendor != "postgresql", reason="needs PostgreSQL's row locks: CI runs it"
+    ),
+    pytest.mark.django_db(transaction=True),
+]
+
+PARALLEL = 20
+
+
+def _in_parallel(requests) -> list[int]:
+    """Run each (client, url, data) POST at the same instant; return the status codes."""
+    barrier = threading.Barrier(len(requests))
+    statuses: list[int] = []
+
+    def post(client, url, data):
+        try:
+            barrier.wait()
+            statuses.append(client.post(url, data).status_code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=post, args=request) for request in requests]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return statuses
+
+
+@pytest.fixture
+def case(people, trondheim):
+    slt = OrganisationFactory(slug="slt-par", municipalities=[trondheim])
+    coordinators = [
+        UserFactory(username=f"koordinator{n}", organisation=slt, roles=[Role.Code.COORDINATOR])
+        for n in range(PARALLEL)
+    ]
+    contacts = [
+        ContactFactory(organisation=slt, role=Contact.Role.COORDINATOR, user=user)
+        for user in coordinators
+    ]
+    concern = ConcernFactory(
+        reporter=people.alice,
+        municipality=trondheim,
+        status=Concern.Status.SUBMITTED,
+        submitted_at=timezone.now(),
+        reference="BEK-2026-000500",
+    )
+    for user in coordinators:
+        grant_case_access(concern=concern, user=user, actor=user, reason=GrantReason.ROUTED)
+    clients = []
+    for user in coordinators:
+        client = Client(raise_request_exception=False)
+        client.force_login(user)
+        clients.append(client)
+    return {"concern": concern, "clients": clients, "contacts": contacts}
+
+
+def test_twenty_parallel_assignments_one_wins_none_fails(case):
+    concern = case["concern"]
+    url = reverse("concerns:action", args=[concern.public_id, "assign"])
+    statuses = _in_parallel(
+        [
+            (client, url, {"assignee": contact.pk, "reason": "Jeg tar den.", "version": "0"})
+            for client, contact in zip(case["clients"], case["contacts"], strict=True)
+        ]
+    )
+    assert statuses == [302] * PARALLEL  # each back to the case page, none a 500
+    assert concern.events.filter(kind=CaseEvent.Kind.ASSIGNED).count() == 1
+    concern.refresh_from_db()
+    assert concern.status == Concern.Status.ASSIGNED and concern.version == 1
+    # One history row for the change that won, after the row it started from.
+    assert concern.history.filter(status=Concern.Status.ASSIGNED).count() == 1
+
+
+def test_twenty_parallel_closings_one_wins_none_fails(case):
+    concern = case["concern"]
+    url = reverse("concerns:action", args=[concern.public_id, "close"])
+    statuses = _in_parallel(
+        [
+            (client, url, {"outcome": "advice_given", "comment": "", "version": "0"})
+            for client in case["clients"]
+        ]
+    )
+    assert statuses == [302] * PARALLEL
+    assert concern.events.filter(to_status=Concern.Status.CLOSED).count() == 1
+    assert concern.history.filter(status=Concern.Status.CLOSED).count() == 1
+
+
+def test_the_losers_are_told_who_changed_the_case(case):
+    concern = case["concern"]
+    winner, loser = case["clients"][:2]
+    url = reverse("concerns:action", args=[concern.public_id, "close"])
+    winner.post(url, {"outcome": "advice_given", "comment": "", "version": "0"})
+    response = loser.post(
+        url, {"outcome": "no_further_action", "comment": "", "version": "0"}, follow=True
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Test Bruker" in page  # the winner's name (UserFactory's invented names)
+    concern.refresh_from_db()
+    assert concern.outcome == "advice_given"
+
+
+def test_a_draft_saved_twice_at_once_is_saved_once(people, trondheim, concern_form_data):
+    alice = people.alice
+    first = Client(raise_request_exception=False)
+    first.force_login(alice)
+    response = first.post(reverse("concerns:new"), concern_form_data(action="draft"))
+    draft = Concern.objects.get(reporter=alice)
+    rows_before = draft.history.count()
+    clients = []
+    for _ in range(5):
+        client = Client(raise_request_exception=False)
+        client.force_login(alice)
+        clients.append(client)
+    url = reverse("concerns:edit", args=[draft.public_id])
+    statuses = _in_parallel(
+        [
+            (
+                client,
+                url,
+                concern_form_data(
+                    action="draft",
+                    version=str(draft.version),
+                    observations=f"Versjon {n} av utkastet, skrevet i flere vinduer.",
+                ),
+            )
+            for n, client in enumerate(clients)
+        ]
+    )
+    assert response.status_code == 302
+    assert 500 not in statuses and 403 not in statuses
+    assert sorted(statuses) == [200] * 4 + [302]  # four see the form again, with the message
+    draft.refresh_from_db()
+    assert draft.version == 1
+    assert draft.history.count() == rows_before + 1
