@@ -106,6 +106,9 @@ class ScopedRelatedFieldListFilter(admin.RelatedFieldListFilter):
 class TenantAdmin(SimpleHistoryAdmin):
     """Base class of every registry admin page. Subclasses may add `tenancy_problem` checks."""
 
+    # A web address typed without a scheme is taken as https.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
     def get_queryset(self, request):
         return visible_to(request.user, super().get_queryset(request))
 

@@ -145,6 +145,14 @@ class Organisation(models.Model):
     def serves(self, municipality_id: int) -> bool:
         return self.municipalities.filter(pk=municipality_id).exists()
 
+    @property
+    def web_address(self) -> str:
+        """The website, only if it is an ordinary web address: safe to put in a link.
+
+        Forms refuse anything else, but fixtures and data scripts bypass forms.
+        """
+        return self.website if self.website.lower().startswith(("https://", "http://")) else ""
+
 
 class Role(models.Model):
     """What a user does in the system. A user can hold several roles."""

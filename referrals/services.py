@@ -131,12 +131,16 @@ def referral_send(*, referral: Referral, actor: User) -> Referral:
 
 def _revoke_if_no_live_referral(referral: Referral, actor: User) -> None:
     """Take the organisation's access back unless another referral still needs it."""
+    # A completed referral keeps its agency reading the case until the case closes.
+    needing = list(Referral.LIVE_STATUSES)
+    if referral.concern.is_open:
+        needing.append(Referral.Status.COMPLETED)
     still_needed = (
         Referral.objects.filter(
             concern=referral.concern, receiving_organisation=referral.receiving_organisation
         )
         .exclude(pk=referral.pk)
-        .filter(status__in=Referral.LIVE_STATUSES)
+        .filter(status__in=needing)
         .exists()
     )
     if not still_needed:

@@ -113,6 +113,18 @@ def test_another_live_referral_to_the_same_organisation_keeps_access(
     assert _can_open(client, setting["nav_worker"], second)
 
 
+def test_declining_a_second_referral_leaves_a_completed_one_readable(
+    client, setting, draft_referral
+):
+    completed, second = draft_referral(), draft_referral(reason="Også behov for bolig")
+    referral_send(referral=completed, actor=setting["coordinator"])
+    referral_accept(referral=completed, actor=setting["nav_worker"])
+    referral_complete(referral=completed, actor=setting["nav_worker"], outcome="Fikk jobb")
+    referral_send(referral=second, actor=setting["coordinator"])
+    referral_decline(referral=second, actor=setting["nav_worker"], reason="Ikke vårt ansvar")
+    assert _can_open(client, setting["nav_worker"], completed)
+
+
 def test_completion_keeps_access_while_the_case_is_open_and_closing_ends_it(
     client, setting, draft_referral
 ):
