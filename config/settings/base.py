@@ -54,13 +54,14 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # Before the session limits, which tell the person why they were signed out.
+    "django.contrib.messages.middleware.MessageMiddleware",
     # Idle and absolute session limits, before anything trusts the session.
     "partners.identity.middleware.SessionLimitsMiddleware",
     # Every page needs a signed-in user unless the view opts out ...
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     # ... and a second factor, unless the view is part of signing in.
     "partners.identity.middleware.SecondFactorRequiredMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "config.middleware.NoStoreForSignedInMiddleware",

@@ -133,19 +133,22 @@ def second_factor_verify(*, user: User, token: str, ip_address: str | None = Non
     even when two requests bring it at the same instant.
     """
     token = "".join(token.split())
-    for model in (TOTPDevice, StaticDevice):
-        for device in model.objects.select_for_update().filter(user=user, confirmed=True):
-            wait = _throttle_wait(device)
-            if wait:
-                return Verification(device=None, wait_seconds=wait)
-            if device.verify_token(token):
-                kind = (
-                    SecurityEvent.Kind.RECOVERY_CODE_USED
-                    if model is StaticDevice
-                    else SecurityEvent.Kind.SECOND_FACTOR_PASSED
-                )
-                security_event_record(user=user, kind=kind, actor=user, ip_address=ip_address)
-                return Verification(device=device)
+    # Six digits come from the app; anything else is a recovery code. Each is
+    # checked only against its own kind, so a mistyped recovery code never
+    # slows down the authenticator, nor the other way round.
+    model = TOTPDevice if token.isdigit() and len(token) == 6 else StaticDevice
+    for device in model.objects.select_for_update().filter(user=user, confirmed=True):
+        wait = _throttle_wait(device)
+        if wait:
+            return Verification(device=None, wait_seconds=wait)
+        if device.verify_token(token):
+            kind = (
+                SecurityEvent.Kind.RECOVERY_CODE_USED
+                if model is StaticDevice
+                else SecurityEvent.Kind.SECOND_FACTOR_PASSED
+            )
+            security_event_record(user=user, kind=kind, actor=user, ip_address=ip_address)
+            return Verification(device=device)
     security_event_record(
         user=user, kind=SecurityEvent.Kind.SECOND_FACTOR_FAILED, actor=user, ip_address=ip_address
     )
