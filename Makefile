@@ -37,7 +37,7 @@ run: setup
 	@echo "  Open http://$(HOST):$(PORT)/ and sign in with a demo user above."
 	@echo "  Web server, Celery worker and Celery beat are starting; Ctrl-C stops all three."
 	@echo ""
-	@export DJANGO_SETTINGS_MODULE=config.settings.local; \
+	@export DJANGO_SETTINGS_MODULE=config.settings.local SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)}; \
 	trap 'kill $$(jobs -p) 2>/dev/null' EXIT INT TERM; \
 	$(VENV)/bin/celery -A config worker --pool=solo --loglevel=INFO & \
 	$(VENV)/bin/celery -A config beat --loglevel=INFO & \

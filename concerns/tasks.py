@@ -3,11 +3,19 @@
 from smtplib import SMTPException
 
 from celery import shared_task
+from django.db import OperationalError
 
 from concerns import reminders
 
 
-@shared_task(name="reminders.sweep", ignore_result=True)
+@shared_task(
+    name="reminders.sweep",
+    ignore_result=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=5,
+    retry_backoff_max=60,
+    max_retries=5,
+)
 def sweep_reminders() -> int:
     return reminders.sweep()
 
@@ -19,7 +27,9 @@ def sweep_reminders() -> int:
     # dies mid-way: the notification rows make a second run send nothing twice.
     acks_late=True,
     reject_on_worker_lost=True,
-    autoretry_for=(SMTPException, ConnectionError, TimeoutError),
+    # OperationalError: "database is locked" on the embedded SQLite, or a
+    # dropped PostgreSQL connection; both pass, so try again later.
+    autoretry_for=(SMTPException, ConnectionError, TimeoutError, OperationalError),
     retry_backoff=30,
     retry_backoff_max=30 * 60,
     retry_jitter=True,

@@ -42,9 +42,15 @@ def database_from_env() -> dict:
         return {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": VAR_DIR / "db.sqlite3",
-            # Waiting for the lock beats failing when the worker and the web
-            # server write at the same moment.
-            "OPTIONS": {"timeout": 20},
+            # The web server, the worker and beat share this file. WAL lets
+            # readers go on while one writes; IMMEDIATE takes the write lock
+            # when a transaction starts, so two writers queue for up to 20 s
+            # instead of failing half-way with "database is locked".
+            "OPTIONS": {
+                "timeout": 20,
+                "transaction_mode": "IMMEDIATE",
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            },
         }
     parts = urlsplit(url)
     if parts.scheme not in {"postgres", "postgresql"}:

@@ -58,7 +58,7 @@ class ActionCardAdmin(TenantAdmin):
 
 @admin.register(ActionCardStep)
 class ActionCardStepAdmin(TenantAdmin):
-    list_display = ["card", "order", "responsible", "due_within_hours"]
+    list_display = ["card", "order", "responsible", "due_amount", "due_unit", "filing_code"]
     list_filter = ["card", "responsible"]
     search_fields = ["text_nb", "text_da", "text_en"]
 

@@ -1,3 +1,5 @@
+import datetime
+
 from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -116,6 +118,7 @@ class ActionCard(Translated):
     class Situation(models.TextChoices):
         RADICALISATION = "radicalisation", _("Knowledge of, or concern about, radicalisation")
         CONFLICT_TRAVEL = "conflict_travel", _("Travel to or from a country with armed conflict")
+        RAISED_BY_PARENT = "raised_by_parent", _("Concern raised by a parent or guardian")
 
     class AgeBand(models.TextChoices):
         UNDER_18 = "under_18", _("Under 18")
@@ -129,7 +132,8 @@ class ActionCard(Translated):
     )
     code = models.SlugField(_("code"), max_length=60, unique=True)
     situation = models.CharField(_("situation"), max_length=20, choices=Situation.choices)
-    age_band = models.CharField(_("age band"), max_length=10, choices=AgeBand.choices)
+    # Empty: the card holds for every age (Trondheim's cards do).
+    age_band = models.CharField(_("age band"), max_length=10, choices=AgeBand.choices, blank=True)
     title_nb = models.CharField(_("title (nb)"), max_length=200)
     title_da = models.CharField(_("title (da)"), max_length=200)
     title_en = models.CharField(_("title (en)"), max_length=200)
@@ -161,12 +165,25 @@ class ActionCardStep(Translated):
 
     class Responsible(models.TextChoices):
         EMPLOYEE = "employee", _("The employee who is worried")
+        RESOURCE_PERSON = "resource_person", _("The organisation's radicalisation contact")
+        PROJECT_COORDINATOR = "project_coordinator", _("Project coordinator or district police")
         LEADER = "leader", _("The employee's leader")
         SSP_CONSULTANT = "ssp_consultant", _("INFO-huset / SSP consultant")
         POLICE = "police", _("Police")
         CHILD_WELFARE = "child_welfare", _("Child welfare")
         JOBCENTER = "jobcenter", _("Jobcenter / social services")
         COORDINATOR = "coordinator", _("Coordinator")
+
+    class DueUnit(models.TextChoices):
+        MINUTES = "minutes", _("minutes")
+        HOURS = "hours", _("hours")
+        DAYS = "days", _("days")
+
+    class FilingCode(models.TextChoices):
+        """Steps a reporter may already have taken, ticked on the concern form."""
+
+        CALLED_112 = "called_112", _("I have called 112")
+        TOLD_LEADER = "told_leader", _("I have told my leader")
 
     card = models.ForeignKey(
         ActionCard, on_delete=models.CASCADE, related_name="steps", verbose_name=_("card")
@@ -176,7 +193,19 @@ class ActionCardStep(Translated):
     text_nb = models.TextField(_("what to do (nb)"))
     text_da = models.TextField(_("what to do (da)"))
     text_en = models.TextField(_("what to do (en)"))
-    due_within_hours = models.PositiveIntegerField(_("within (hours)"))
+    # "At once" is a few minutes, never zero: a step is not overdue the
+    # instant the card is applied.
+    due_amount = models.PositiveIntegerField(_("within"))
+    due_unit = models.CharField(
+        _("unit"), max_length=10, choices=DueUnit.choices, default=DueUnit.HOURS
+    )
+    filing_code = models.CharField(
+        _("can be done already when filing"),
+        max_length=20,
+        choices=FilingCode.choices,
+        blank=True,
+        help_text=_("The concern form asks about this step; a ticked step starts done."),
+    )
 
     objects = NaturalKeyManager("card__code", "order")
     history = HistoricalRecords()
@@ -195,6 +224,10 @@ class ActionCardStep(Translated):
     @property
     def text(self) -> str:
         return self.translated("text")
+
+    @property
+    def due_within(self) -> datetime.timedelta:
+        return datetime.timedelta(**{self.due_unit: self.due_amount})
 
     def natural_key(self):
         return (self.card.code, self.order)

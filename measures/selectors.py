@@ -40,9 +40,13 @@ def aalborg_plan() -> dict:
     }
 
 
-def action_cards():
-    return ActionCard.objects.prefetch_related(
-        Prefetch("steps", queryset=ActionCardStep.objects.order_by("order"))
+def action_cards(municipality_ids):
+    """The cards of the reader's own municipalities: each municipality has its own procedure."""
+    return (
+        ActionCard.objects.filter(municipality__in=municipality_ids)
+        .select_related("municipality")
+        .prefetch_related(Prefetch("steps", queryset=ActionCardStep.objects.order_by("order")))
+        .order_by("municipality__name", "pk")
     )
 
 

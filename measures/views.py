@@ -8,6 +8,7 @@ from measures.forms import MeasureActivityForm
 from measures.models import Measure
 from measures.services import measure_activity_record
 from partners.models import Role
+from partners.selectors import user_municipalities
 
 
 def knowledge_index(request):
@@ -23,7 +24,12 @@ def plans(request):
 
 
 def action_cards(request):
-    return render(request, "measures/action_cards.html", {"cards": selectors.action_cards()})
+    municipalities = user_municipalities(request.user)
+    return render(
+        request,
+        "measures/action_cards.html",
+        {"cards": selectors.action_cards(municipalities), "municipalities": municipalities},
+    )
 
 
 def signs(request):

@@ -59,7 +59,12 @@ DEMO_USERS = [
         ("info-huset", "INFO-huset"),
     ),
     DemoUser(
-        "aal-police", "Poul", "Politikontakt (demo)", "nordjyllands-politi", ("police_contact",)
+        "aal-police",
+        "Poul",
+        "Politikontakt (demo)",
+        "nordjyllands-politi",
+        ("police_contact",),
+        ("nordjyllands-politi", "Politiets SSP-koordinator"),
     ),
     DemoUser("aal-mentor", "Mette", "Mentor (demo)", "aalborg-kommune", ("mentor",)),
     DemoUser("aal-admin", "Anders", "Registeradmin (demo)", "aalborg-kommune", ("registry_admin",)),
@@ -67,6 +72,19 @@ DEMO_USERS = [
     DemoUser("platform-admin", "Pia", "Plattformadmin (demo)", None, ("platform_admin",)),
 ]
 ADMIN_ROLES = ("registry_admin", "platform_admin")
+
+
+# Lines the seeds name without a number. INFO-huset is reached through Aalborg
+# Kommune's published switchboard; the demo must show a number on the receipt.
+DEMO_PHONES = {("info-huset", "INFO-huset"): "99 31 31 31"}
+
+
+def _fill_missing_phones() -> None:
+    for (slug, name), phone in DEMO_PHONES.items():
+        contact = Contact.objects.filter(organisation__slug=slug, name=name, phone="").first()
+        if contact is not None:
+            contact.phone = phone
+            contact.save(update_fields=["phone"])
 
 
 @transaction.atomic
@@ -96,6 +114,7 @@ def seed_demo_users() -> list[tuple[DemoUser, bool]]:
         # links are checked on every run; an existing link is left untouched.
         _link_contact(user, demo)
         results.append((demo, created))
+    _fill_missing_phones()
     return results
 
 

@@ -12,6 +12,7 @@ from concerns.models.concern import (
 )
 from concerns.models.events import CaseEvent
 from concerns.models.notifications import (
+    ALWAYS_ON_KINDS,
     Notification,
     NotificationKind,
     NotificationPreference,
@@ -23,6 +24,7 @@ from concerns.models.subject import AgeBand, Subject, age_band_for
 from concerns.models.work import CaseActivity, ChecklistTask
 
 __all__ = [
+    "ALWAYS_ON_KINDS",
     "OBSERVATIONS_MAX_LENGTH",
     "AccessLog",
     "AccessLogIsAppendOnly",

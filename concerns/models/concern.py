@@ -3,6 +3,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -100,10 +101,19 @@ class Concern(models.Model):
         verbose_name=_("person"),
     )
 
-    observations = models.TextField(_("what you observed"), max_length=OBSERVATIONS_MAX_LENGTH)
-    observed_on = models.DateField(_("when it was observed"))
+    # Blank only in a draft: a reporter may save half-written, and submitting
+    # checks that everything is there (concerns.services.filing).
+    observations = models.TextField(
+        _("what you observed"), max_length=OBSERVATIONS_MAX_LENGTH, blank=True
+    )
+    observed_on = models.DateField(_("when it was observed"), null=True, blank=True)
     phenomenon = models.ForeignKey(
-        Phenomenon, on_delete=models.PROTECT, related_name="concerns", verbose_name=_("phenomenon")
+        Phenomenon,
+        on_delete=models.PROTECT,
+        related_name="concerns",
+        verbose_name=_("phenomenon"),
+        null=True,
+        blank=True,
     )
     signs = models.ManyToManyField(
         Sign, blank=True, related_name="concerns", verbose_name=_("signs of concern")
@@ -146,6 +156,20 @@ class Concern(models.Model):
         verbose_name=_("action card"),
     )
     follow_up_on = models.DateField(_("next follow-up"), null=True, blank=True)
+    # An acute concern stays pinned at the top of every inbox until a handler
+    # says they have seen it.
+    acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("acknowledged by"),
+    )
+    # Steps of the action card the reporter has already taken when filing
+    # ("I have called 112"), as ActionCardStep.FilingCode values.
+    steps_done_at_filing = models.JSONField(_("done when filing"), default=list, blank=True)
     outcome = models.CharField(_("outcome"), max_length=30, choices=Outcome.choices, blank=True)
 
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -179,6 +203,10 @@ class Concern(models.Model):
         return self.urgency == self.Urgency.ACUTE
 
     @property
+    def needs_acknowledgement(self) -> bool:
+        return self.is_acute and self.is_open and self.acknowledged_at is None
+
+    @property
     def is_draft(self) -> bool:
         return self.status == self.Status.DRAFT
 
@@ -190,7 +218,10 @@ class Concern(models.Model):
         return self.is_open and self.follow_up_on is not None and self.follow_up_on < today
 
     def age_band(self) -> str:
-        return self.subject.age_band(on=self.observed_on)
+        return self.subject.age_band(on=self.observed_on or self.submitted_at_date())
+
+    def submitted_at_date(self) -> datetime.date | None:
+        return timezone.localdate(self.submitted_at) if self.submitted_at else None
 
     def can_move_to(self, status: str) -> bool:
         return status in self.TRANSITIONS[self.status]

@@ -23,9 +23,16 @@ class CaseEvent(models.Model):
         CHECKLIST_APPLIED = "checklist_applied", _("Action card applied")
         TASK_DONE = "task_done", _("Checklist task done")
         ACTIVITY = "activity", _("Activity recorded")
+        ACKNOWLEDGED = "acknowledged", _("Acute concern acknowledged")
+        REPORTER_INFORMED = "reporter_informed", _("Message to the reporter")
 
     # What the reporter may see on their own concern; everything else is internal.
-    REPORTER_VISIBLE = (Kind.SUBMITTED, Kind.INFO_REQUESTED, Kind.REPORTER_REPLIED)
+    REPORTER_VISIBLE = (
+        Kind.SUBMITTED,
+        Kind.INFO_REQUESTED,
+        Kind.REPORTER_REPLIED,
+        Kind.REPORTER_INFORMED,
+    )
 
     concern = models.ForeignKey(
         "concerns.Concern",

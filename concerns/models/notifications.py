@@ -8,6 +8,7 @@ from simple_history.models import HistoricalRecords
 
 
 class NotificationKind(models.TextChoices):
+    ACUTE_CONCERN = "acute_concern", _("ACUTE: a concern needs you now")
     CONCERN_ROUTED = "concern_routed", _("A concern is routed to you")
     CONCERN_ASSIGNED = "concern_assigned", _("A concern is assigned to you")
     FOLLOW_UP_DUE = "follow_up_due", _("Follow-up is due")
@@ -18,6 +19,19 @@ class NotificationKind(models.TextChoices):
     TASK_DUE = "task_due", _("A checklist task is due")
     REFERRAL_RESPONSE_DUE = "referral_response_due", _("A referral awaits an answer")
     WEEKLY_DIGEST = "weekly_digest", _("Weekly digest")
+    INFO_REQUESTED = "info_requested", _("A handler asks about a concern you filed")
+    REPLY_DUE = "reply_due", _("A question about your concern is waiting for your answer")
+    REPORTER_REPLIED = "reporter_replied", _("The reporter answered your question")
+    CONCERN_CLOSED = "concern_closed", _("A concern you filed is closed")
+    REFERRAL_RECEIVED = "referral_received", _("A referral has arrived for your organisation")
+    REFERRAL_ACCEPTED = "referral_accepted", _("Your referral was accepted")
+    REFERRAL_DECLINED = "referral_declined", _("Your referral was declined")
+    REFERRAL_COMPLETED = "referral_completed", _("Your referral was completed")
+    DRAFT_WAITING = "draft_waiting", _("A draft concern of yours is waiting")
+
+
+# Nobody can turn these off, on the bell or by e-mail.
+ALWAYS_ON_KINDS = frozenset({NotificationKind.ACUTE_CONCERN})
 
 
 class OutboxMessage(models.Model):
@@ -34,6 +48,9 @@ class OutboxMessage(models.Model):
     recipients = models.ManyToManyField(
         settings.AUTH_USER_MODEL, related_name="+", verbose_name=_("recipients")
     )
+    # Where the notification leads; empty means the case page. A receiving
+    # agency is sent to the referral, which is all it may open.
+    link = models.CharField(_("link"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     processed_at = models.DateTimeField(_("processed"), null=True, blank=True)
 
@@ -125,7 +142,10 @@ class Notification(models.Model):
 
 
 class NotificationPreference(models.Model):
-    """A user's choice of email for one kind of notification. No row means email on."""
+    """A user's choice for one kind of notification. No row means bell and e-mail on.
+
+    Acute alerts (ALWAYS_ON_KINDS) ignore it.
+    """
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -135,6 +155,7 @@ class NotificationPreference(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=40, choices=NotificationKind.choices)
     email = models.BooleanField(_("email"), default=True)
+    in_app = models.BooleanField(_("in the app"), default=True)
 
     history = HistoricalRecords()
 

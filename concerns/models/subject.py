@@ -1,4 +1,5 @@
 import datetime
+import uuid
 
 from django.conf import settings
 from django.db import models
@@ -41,7 +42,10 @@ class Subject(models.Model):
         related_name="subjects",
         verbose_name=_("municipality"),
     )
-    name = models.CharField(_("name"), max_length=200)
+    # URLs carry this, never the sequential id (the person's chronology page).
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # Blank only while the draft that describes the person is half-written.
+    name = models.CharField(_("name"), max_length=200, blank=True)
     birth_date = models.DateField(_("birth date"), null=True, blank=True)
     birth_year = models.PositiveSmallIntegerField(_("birth year"), null=True, blank=True)
     district = models.ForeignKey(

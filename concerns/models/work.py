@@ -5,15 +5,16 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from measures.models import ActionCard, ActionCardStep, Measure
+from measures.models import ActionCard, ActionCardStep, Measure, Translated
 from partners.models import Organisation
 
 
-class ChecklistTask(models.Model):
+class ChecklistTask(Translated):
     """One step of an action card, copied onto a case.
 
-    The text, the responsible role and the due time are copied, so editing the
-    card later never rewrites a checklist that was already made.
+    The text (in all three languages), the responsible role and the due time
+    are copied, so editing the card later never rewrites a checklist that was
+    already made, and every reader sees the step in their own language.
     """
 
     concern = models.ForeignKey(
@@ -34,7 +35,9 @@ class ChecklistTask(models.Model):
         verbose_name=_("step"),
     )
     order = models.PositiveSmallIntegerField(_("order"))
-    text = models.TextField(_("what to do"))
+    text_nb = models.TextField(_("what to do (nb)"))
+    text_da = models.TextField(_("what to do (da)"))
+    text_en = models.TextField(_("what to do (en)"))
     responsible = models.CharField(
         _("responsible"), max_length=20, choices=ActionCardStep.Responsible.choices
     )
@@ -65,6 +68,10 @@ class ChecklistTask(models.Model):
 
     def __str__(self):
         return f"{self.order}. {self.text[:60]}"
+
+    @property
+    def text(self) -> str:
+        return self.translated("text")
 
     @property
     def is_done(self) -> bool:

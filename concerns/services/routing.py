@@ -14,7 +14,7 @@ from django.utils import timezone
 from concerns import routing
 from concerns.models import CaseEvent, Concern, RoutingDecision, RoutingRule
 from concerns.permissions import GrantReason, revoke_case_access
-from concerns.timeline import event_record
+from concerns.timeline import contact_ref, event_record
 from partners.models import User
 
 
@@ -40,7 +40,7 @@ def _withdraw(decision: RoutingDecision, actor: User) -> None:
         concern=concern,
         actor=actor,
         kind=CaseEvent.Kind.ROUTING_WITHDRAWN,
-        data={"to": str(decision.contact) if decision.contact else "", "rule": decision.rule_name},
+        data={"contact": contact_ref(decision.contact), "rule": decision.rule_name},
     )
     # A primary route also made its contact the assignee; an assignment a
     # person made later is theirs, and stays.

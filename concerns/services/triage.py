@@ -34,7 +34,7 @@ from concerns.permissions import (
 )
 from concerns.reminders import outbox_add
 from concerns.services.work import checklist_create
-from concerns.timeline import event_record
+from concerns.timeline import contact_ref, event_record
 from partners.models import Contact, User
 
 TEXT_MAX_LENGTH = 5000
@@ -108,7 +108,7 @@ def concern_route(*, concern: Concern, actor: User | None) -> list[RoutingDecisi
             actor=actor,
             kind=CaseEvent.Kind.ROUTED,
             data={
-                "to": str(route.contact) if route.contact else "",
+                "contact": contact_ref(route.contact),
                 "rule": decision.rule_name,
                 "primary": route.is_primary,
                 "consider_pst": route.consider_pst,
@@ -121,7 +121,10 @@ def concern_route(*, concern: Concern, actor: User | None) -> list[RoutingDecisi
     primary = routes[0]
     concern.assignee = primary.contact
     concern.consider_pst = any(route.consider_pst for route in routes)
-    concern.action_card = next((route.action_card for route in routes if route.action_card), None)
+    # One procedure per case: an "also" rule's card (a specific situation,
+    # e.g. travel to armed conflict) before the primary rule's general one.
+    also_cards = [route.action_card for route in routes[1:] if route.action_card]
+    concern.action_card = also_cards[0] if also_cards else primary.action_card
     _save(concern, actor, "assignee", "consider_pst", "action_card")
     if concern.action_card is not None:
         checklist_create(
@@ -198,7 +201,7 @@ def concern_assign(
         actor=actor,
         kind=CaseEvent.Kind.ASSIGNED,
         text=reason,
-        data={"from": str(previous) if previous else "", "to": str(assignee)},
+        data={"from": contact_ref(previous), "to": contact_ref(assignee)},
     )
     if assignee.user_id:
         grant_case_access(

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from concerns.models import CaseActivity, CaseEvent, ChecklistTask, Concern
 from concerns.permissions import Action, ensure_can
-from concerns.timeline import event_record
+from concerns.timeline import event_record, texts
 from measures.models import ActionCard, Measure
 from partners.models import Organisation, User
 
@@ -18,9 +18,11 @@ from partners.models import Organisation, User
 def checklist_create(
     *, concern: Concern, card: ActionCard, actor: User | None, start: datetime.datetime
 ) -> list[ChecklistTask]:
-    """Copy the card's steps onto the case, each due `due_within_hours` after `start`.
+    """Copy the card's steps onto the case, each due its step's time after `start`.
 
     Copying, not linking, is the point: a card edited later leaves this list as it was.
+    A step the reporter said they had already taken when filing ("I have
+    called 112") starts done, by the reporter, at submission.
     """
     if card.municipality_id != concern.municipality_id:
         raise ValidationError(_("This action card belongs to another municipality."))
@@ -33,10 +35,15 @@ def checklist_create(
             card=card,
             step=step,
             order=step.order,
-            text=step.text,
+            text_nb=step.text_nb,
+            text_da=step.text_da,
+            text_en=step.text_en,
             responsible=step.responsible,
-            due_at=start + datetime.timedelta(hours=step.due_within_hours),
+            due_at=start + step.due_within,
         )
+        if step.filing_code and step.filing_code in (concern.steps_done_at_filing or []):
+            task.done_by_id = concern.reporter_id
+            task.done_at = concern.submitted_at or start
         task._history_user = actor
         task.save()
         tasks.append(task)
@@ -44,7 +51,7 @@ def checklist_create(
         concern=concern,
         actor=actor,
         kind=CaseEvent.Kind.CHECKLIST_APPLIED,
-        data={"card": str(card), "steps": len(tasks)},
+        data={"card": {"id": card.pk, "title": texts(card, "title")}, "steps": len(tasks)},
     )
     return tasks
 
@@ -72,7 +79,7 @@ def checklist_task_complete(*, task: ChecklistTask, actor: User, note: str = "")
         actor=actor,
         kind=CaseEvent.Kind.TASK_DONE,
         text=task.note,
-        data={"task": task.text[:200]},
+        data={"task": {"id": task.pk, "order": task.order, "text": texts(task, "text")}},
     )
     return task
 
@@ -104,6 +111,6 @@ def case_activity_record(
         actor=actor,
         kind=CaseEvent.Kind.ACTIVITY,
         text=activity.notes,
-        data={"activity": activity.get_kind_display(), "date": date.isoformat()},
+        data={"kind": activity.kind, "date": date.isoformat()},
     )
     return activity

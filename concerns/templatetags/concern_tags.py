@@ -58,3 +58,50 @@ def referral_event_label(what):
     from referrals.models import Referral
 
     return Referral.Status(what).label if what in Referral.Status.values else what
+
+
+def _reader_language() -> str:
+    from django.utils.translation import get_language
+
+    language = (get_language() or "nb")[:2]
+    return {"no": "nb", "nn": "nb"}.get(language, language)
+
+
+@register.filter
+def in_reader_language(value):
+    """A stored {"nb": …, "da": …, "en": …} in the reader's language; plain text as it is."""
+    if isinstance(value, dict):
+        return value.get(_reader_language()) or value.get("nb") or ""
+    return value or ""
+
+
+@register.filter
+def contact_label(ref):
+    """A contact kept on the timeline: "Name (role, organisation)" in the reader's language."""
+    from partners.models import Contact
+
+    if not ref:
+        return ""
+    if not isinstance(ref, dict):
+        return ref  # written before contacts were stored as references
+    role = ref.get("role", "")
+    role_label = Contact.Role(role).label if role in Contact.Role.values else role
+    return f"{ref.get('name', '')} ({role_label}, {ref.get('organisation', '')})"
+
+
+@register.filter
+def activity_label(code):
+    from concerns.models import CaseActivity
+
+    return CaseActivity.Kind(code).label if code in CaseActivity.Kind.values else code
+
+
+@register.filter
+def iso_date(value):
+    """An ISO date kept in event data, as a date the `date` filter formats."""
+    import datetime
+
+    try:
+        return datetime.date.fromisoformat(value)
+    except (TypeError, ValueError):
+        return value

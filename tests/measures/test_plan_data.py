@@ -65,13 +65,20 @@ def test_aalborg_has_5_goals_6_initiatives_3_follow_up_items_and_3_corps(referen
     }
 
 
-def test_four_action_cards_each_with_at_least_three_ordered_steps(reference):
-    cards = ActionCard.objects.prefetch_related("steps")
-    assert {(card.situation, card.age_band) for card in cards} == {
+def test_each_municipality_has_its_own_action_cards_with_ordered_steps(reference):
+    cards = ActionCard.objects.prefetch_related("steps").select_related("municipality")
+    aalborg = {(c.situation, c.age_band) for c in cards if c.municipality.code == "aalborg"}
+    trondheim = {(c.situation, c.age_band) for c in cards if c.municipality.code == "trondheim"}
+    assert aalborg == {
         ("radicalisation", "under_18"),
         ("radicalisation", "18_plus"),
         ("conflict_travel", "under_18"),
         ("conflict_travel", "18_plus"),
+    }
+    assert trondheim == {
+        ("radicalisation", ""),
+        ("conflict_travel", ""),
+        ("raised_by_parent", ""),
     }
     for card in cards:
         orders = [step.order for step in card.steps.all()]
@@ -95,8 +102,11 @@ def test_knowledge_pages_show_the_fixture_texts(client, people, reference):
     assert Measure.objects.get(number=13).title in plans
     assert "Tryghedsvandringer" in plans
     cards = client.get(reverse("measures:action_cards")).content.decode()
-    step = ActionCard.objects.get(code="conflict-travel-under-18").steps.first()
+    step = ActionCard.objects.get(code="trd-conflict-travel").steps.last()
     assert step.text_nb in cards  # the page is in nb by default
+    # alice works in Trondheim: nothing of Aalborg's procedure.
+    assert "INFO-huset" not in cards
+    assert "underretning" not in cards
     signs = client.get(reverse("measures:signs")).content.decode()
     assert RiskFactor.objects.first().text_nb in signs
     assert "Radikalisering" in signs

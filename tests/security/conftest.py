@@ -83,7 +83,9 @@ def world(people, trondheim) -> World:
         concern=case,
         card=card,
         order=1,
-        text="Ring koordinatoren",
+        text_nb="Ring koordinatoren",
+        text_da="Ring koordinatoren",
+        text_en="Call the coordinator",
         responsible="coordinator",
         due_at=timezone.now(),
     )

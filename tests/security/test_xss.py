@@ -163,7 +163,8 @@ def _reference_data(trondheim, organisation: Organisation) -> tuple[ActionCard, 
         card=card,
         order=1,
         responsible=ActionCardStep.Responsible.COORDINATOR,
-        due_within_hours=0,
+        due_amount=15,
+        due_unit=ActionCardStep.DueUnit.MINUTES,
         **{f"text_{lang}": hostile("card-step") for lang in ("nb", "da", "en")},
     )
     area = GoalArea.objects.create(municipality=trondheim, number=9, title=hostile("goal-area"))
