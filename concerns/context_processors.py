@@ -20,6 +20,6 @@ def navigation(request):
         "signed_in": True,
         "show_inbox": bool(roles & HANDLER_ROLES),
         "unread_notifications": Notification.objects.filter(
-            user=user, read_at__isnull=True
+            user=user, read_at__isnull=True, shown=True
         ).count(),
     }

@@ -10,11 +10,21 @@ from concerns.national_id import normalise, parse_national_id
 from concerns.selectors import subjects_known_to_reporter
 from concerns.services import ConcernDetails, SubjectDetails
 from config.widgets import DateInput
-from measures.models import Phenomenon, Sign
+from measures.models import ActionCardStep, Phenomenon, Sign
 from partners.models import District, Municipality, User
 
 ACTION_DRAFT = "draft"
 ACTION_SUBMIT = "submit"
+
+
+def filing_steps_for(municipalities) -> list[tuple[str, str]]:
+    """The steps a reporter may already have taken, from their municipality's action cards."""
+    codes = set(
+        ActionCardStep.objects.filter(card__municipality__in=municipalities)
+        .exclude(filing_code="")
+        .values_list("filing_code", flat=True)
+    )
+    return [(code, label) for code, label in ActionCardStep.FilingCode.choices if code in codes]
 
 
 def signs_grouped_by_category(signs) -> list[tuple[str, list[tuple[int, str]]]]:
@@ -97,6 +107,12 @@ class ConcernForm(forms.Form):
             "Indicated: a person who may already be a risk to others."
         ),
     )
+    steps_done = forms.MultipleChoiceField(
+        label=_("Steps you have already taken"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("They are marked as done on the case's checklist."),
+    )
     guardians_informed = forms.ChoiceField(
         label=_("Do the parents or guardians know about the concern? (under 18)"),
         choices=[
@@ -112,6 +128,13 @@ class ConcernForm(forms.Form):
             kwargs["initial"] = self.initial_from(concern)
         super().__init__(*args, **kwargs)
         self.user = user
+        # "Save as draft" keeps whatever is filled in; what is there is still
+        # checked (no birth date in the future), and Submit needs everything.
+        self.is_draft_save = self.is_bound and self.data.get("action") == ACTION_DRAFT
+        if self.is_draft_save:
+            for name, field in self.fields.items():
+                if name != "municipality":
+                    field.required = False
         municipalities = Municipality.objects.filter(organisations=user.organisation_id).order_by(
             "name"
         )
@@ -125,6 +148,7 @@ class ConcernForm(forms.Form):
         ).select_related("municipality")
         # Shown grouped; what may be picked is still checked against the queryset.
         self.fields["signs"].choices = signs_grouped_by_category(self.fields["signs"].queryset)
+        self.fields["steps_done"].choices = filing_steps_for(municipalities)
         self.helper = self._build_helper()
 
     @staticmethod
@@ -140,6 +164,7 @@ class ConcernForm(forms.Form):
             "involves_conflict_travel": concern.involves_conflict_travel,
             "prevention_level": concern.prevention_level,
             "guardians_informed": concern.guardians_informed,
+            "steps_done": concern.steps_done_at_filing,
         }
 
     def _build_helper(self) -> FormHelper:
@@ -174,6 +199,7 @@ class ConcernForm(forms.Form):
                 _("Urgency and assessment"),
                 HTML('{% include "concerns/partials/acute_selected.html" %}'),
                 "urgency",
+                "steps_done",
                 "involves_conflict_travel",
                 "prevention_level",
                 "guardians_informed",
@@ -188,13 +214,13 @@ class ConcernForm(forms.Form):
 
     def clean_observations(self):
         text = self.cleaned_data["observations"].strip()
-        if not text:
+        if not text and not self.is_draft_save:
             raise ValidationError(_("Describe what you have observed."), code="required")
         return text
 
     def clean_observed_on(self):
         observed_on = self.cleaned_data["observed_on"]
-        if observed_on > timezone.localdate():
+        if observed_on is not None and observed_on > timezone.localdate():
             raise ValidationError(_("The date of the observation cannot be in the future."))
         return observed_on
 
@@ -232,7 +258,11 @@ class ConcernForm(forms.Form):
         if cleaned.get("existing_subject") is None:
             self._clean_new_subject(cleaned)
         subject_band = self._age_band(cleaned)
-        if subject_band == AgeBand.UNDER_18 and not cleaned.get("guardians_informed"):
+        if (
+            subject_band == AgeBand.UNDER_18
+            and not cleaned.get("guardians_informed")
+            and not self.is_draft_save
+        ):
             self.add_error(
                 "guardians_informed",
                 _("The person is under 18: say whether the parents or guardians know."),
@@ -242,14 +272,16 @@ class ConcernForm(forms.Form):
         return cleaned
 
     def _clean_new_subject(self, cleaned: dict) -> None:
-        if not cleaned.get("subject_name") and "subject_name" not in self.errors:
+        submitting = not self.is_draft_save
+        if submitting and not cleaned.get("subject_name") and "subject_name" not in self.errors:
             self.add_error(
                 "subject_name", _("Enter the person's name, or pick a person you reported before.")
             )
         birth_date = cleaned.get("subject_birth_date")
         birth_year = cleaned.get("subject_birth_year")
         if (
-            birth_date is None
+            submitting
+            and birth_date is None
             and birth_year is None
             and not self._has_errors("subject_birth_date", "subject_birth_year")
         ):
@@ -293,19 +325,20 @@ class ConcernForm(forms.Form):
             birth_date=data["subject_birth_date"],
             birth_year=data["subject_birth_year"],
             district=data["subject_district"],
-            school_or_workplace=data["subject_school_or_workplace"].strip(),
-            national_id=data["subject_national_id"],
+            school_or_workplace=(data.get("subject_school_or_workplace") or "").strip(),
+            national_id=data.get("subject_national_id") or "",
         )
 
     def concern_details(self) -> ConcernDetails:
         data = self.cleaned_data
         return ConcernDetails(
-            observations=data["observations"],
-            observed_on=data["observed_on"],
-            phenomenon=data["phenomenon"],
-            signs=list(data["signs"]),
-            urgency=data["urgency"],
-            involves_conflict_travel=data["involves_conflict_travel"],
-            prevention_level=data["prevention_level"],
-            guardians_informed=data["guardians_informed"],
+            observations=data.get("observations") or "",
+            observed_on=data.get("observed_on"),
+            phenomenon=data.get("phenomenon"),
+            signs=list(data.get("signs") or []),
+            urgency=data.get("urgency") or Concern.Urgency.NORMAL,
+            involves_conflict_travel=bool(data.get("involves_conflict_travel")),
+            prevention_level=data.get("prevention_level") or Concern.PreventionLevel.SELECTIVE,
+            guardians_informed=data.get("guardians_informed") or "",
+            steps_done_at_filing=list(data.get("steps_done") or []),
         )

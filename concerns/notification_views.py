@@ -13,7 +13,7 @@ from concerns.permissions import deny
 
 
 def _mine(request):
-    return Notification.objects.filter(user=request.user).select_related("reminder")
+    return Notification.objects.filter(user=request.user, shown=True).select_related("reminder")
 
 
 def notification_list(request):

@@ -194,17 +194,22 @@ def can_edit_draft(user: User, concern: Concern) -> bool:
     return concern.is_draft and concern.reporter_id == user.pk
 
 
-def handlers_to_notify(concern: Concern) -> list[User]:
-    """Who acts on the concern now: the assignee's account, or else the coordinators."""
-    if concern.assignee_id and concern.assignee.user_id and concern.assignee.user.is_active:
-        return [concern.assignee.user]
+def coordinators_of(municipality_id: int) -> list[User]:
+    """The active coordinators of a municipality: who takes a case nobody else holds."""
     return list(
         User.objects.filter(
             is_active=True,
             roles__code=Role.Code.COORDINATOR,
-            organisation__municipalities=concern.municipality_id,
+            organisation__municipalities=municipality_id,
         ).distinct()
     )
+
+
+def handlers_to_notify(concern: Concern) -> list[User]:
+    """Who acts on the concern now: the assignee's account, or else the coordinators."""
+    if concern.assignee_id and concern.assignee.user_id and concern.assignee.user.is_active:
+        return [concern.assignee.user]
+    return coordinators_of(concern.municipality_id)
 
 
 # --- grants -----------------------------------------------------------------------

@@ -24,6 +24,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from concerns.models import (
+    ALWAYS_ON_KINDS,
+    CaseEvent,
     ChecklistTask,
     Concern,
     Notification,
@@ -32,7 +34,7 @@ from concerns.models import (
     OutboxMessage,
     Reminder,
 )
-from concerns.permissions import handlers_to_notify
+from concerns.permissions import coordinators_of, handlers_to_notify
 from partners.models import Municipality, Role, User
 from partners.services import system_user
 
@@ -81,16 +83,6 @@ def _day_start(day: datetime.date) -> datetime.datetime:
 
 def _case_link(concern: Concern) -> str:
     return reverse("concerns:detail", args=[concern.public_id])
-
-
-def coordinators_of(municipality_id: int) -> list[User]:
-    return list(
-        User.objects.filter(
-            is_active=True,
-            roles__code=Role.Code.COORDINATOR,
-            organisation__municipalities=municipality_id,
-        ).distinct()
-    )
 
 
 # --- the providers of this app ------------------------------------------------------
@@ -177,21 +169,111 @@ def checklist_tasks_due(now: datetime.datetime, limit: int) -> Iterable[Due]:
         )
 
 
+# A question to the reporter waits this long for an answer before she is reminded.
+REPLY_DUE_AFTER = datetime.timedelta(days=3)
+# A draft this old reminds its author that nobody else can see it yet.
+DRAFT_WAITING_AFTER = datetime.timedelta(days=14)
+
+
+@provider(NotificationKind.REPLY_DUE)
+def replies_due(now: datetime.datetime, limit: int) -> Iterable[Due]:
+    """A handler's question, unanswered by the reporter after three days."""
+    kind = NotificationKind.REPLY_DUE
+    answered = CaseEvent.objects.filter(
+        concern=OuterRef("concern"), kind=CaseEvent.Kind.REPORTER_REPLIED, at__gt=OuterRef("at")
+    )
+    questions = (
+        CaseEvent.objects.filter(
+            kind=CaseEvent.Kind.INFO_REQUESTED,
+            at__lte=now - REPLY_DUE_AFTER,
+            concern__status__in=Concern.OPEN_STATUSES,
+        )
+        .filter(~Exists(answered))
+        .filter(not_yet_reminded(kind, "due"))
+        .select_related("concern__reporter")
+        .order_by("at", "pk")[:limit]
+    )
+    for question in questions:
+        yield Due(
+            kind=kind,
+            object_id=question.pk,
+            occurrence="due",
+            due_at=question.at + REPLY_DUE_AFTER,
+            recipients=[question.concern.reporter],
+            concern_id=question.concern_id,
+            reference=question.concern.reference or "",
+            link=_case_link(question.concern),
+        )
+
+
+@provider(NotificationKind.DRAFT_WAITING)
+def drafts_waiting(now: datetime.datetime, limit: int) -> Iterable[Due]:
+    kind = NotificationKind.DRAFT_WAITING
+    drafts = (
+        Concern.objects.filter(
+            status=Concern.Status.DRAFT, created_at__lte=now - DRAFT_WAITING_AFTER
+        )
+        .filter(not_yet_reminded(kind, "14d"))
+        .select_related("reporter")
+        .order_by("created_at", "pk")[:limit]
+    )
+    for draft in drafts:
+        yield Due(
+            kind=kind,
+            object_id=draft.pk,
+            occurrence="14d",
+            due_at=draft.created_at + DRAFT_WAITING_AFTER,
+            recipients=[draft.reporter],
+            concern_id=draft.pk,
+            link=reverse("concerns:edit", args=[draft.public_id]),
+        )
+
+
 # --- the outbox -----------------------------------------------------------------------
 
 
 def outbox_add(
-    *, kind: str, concern: Concern, recipients: Iterable[User], actor: User | None
+    *,
+    kind: str,
+    concern: Concern,
+    recipients: Iterable[User],
+    actor: User | None,
+    link: str = "",
 ) -> OutboxMessage | None:
-    """Record, in the caller's transaction, that people must be told; the sweeper sends it."""
-    recipients = [user for user in recipients if user is not None and user.is_active]
+    """Record, in the caller's transaction, that people must be told; the sweeper sends it.
+
+    An acute alert does not wait for the sweep: right after the transaction
+    commits it rings the bells itself and queues its e-mails (alert_now).
+    """
+    recipients = list({user.pk: user for user in recipients if user and user.is_active}.values())
     if not recipients:
         return None
-    message = OutboxMessage(kind=kind, concern=concern)
+    message = OutboxMessage(kind=kind, concern=concern, link=link)
     message._history_user = actor
     message.save()
     message.recipients.set(recipients)
+    if kind in ALWAYS_ON_KINDS:
+        transaction.on_commit(lambda: alert_now(message.pk))
     return message
+
+
+def _outbox_due(message: OutboxMessage) -> Due:
+    return Due(
+        kind=message.kind,
+        object_id=message.pk,
+        occurrence="outbox",
+        due_at=message.created_at,
+        recipients=list(message.recipients.all()),
+        concern_id=message.concern_id,
+        reference=message.concern.reference or "",
+        link=message.link or _case_link(message.concern),
+    )
+
+
+def _mark_processed(message: OutboxMessage) -> None:
+    message.processed_at = timezone.now()
+    message._history_user = system_user()
+    message.save(update_fields=["processed_at"])
 
 
 def process_outbox(limit: int = BATCH_SIZE) -> int:
@@ -204,22 +286,37 @@ def process_outbox(limit: int = BATCH_SIZE) -> int:
             .order_by("created_at", "pk")[:limit]
         )
         for message in messages:
-            made += _create_reminder(
-                Due(
-                    kind=message.kind,
-                    object_id=message.pk,
-                    occurrence="outbox",
-                    due_at=message.created_at,
-                    recipients=list(message.recipients.all()),
-                    concern_id=message.concern_id,
-                    reference=message.concern.reference,
-                    link=_case_link(message.concern),
-                )
-            )
-            message.processed_at = timezone.now()
-            message._history_user = system_user()
-            message.save(update_fields=["processed_at"])
+            made += _create_reminder(_outbox_due(message))
+            _mark_processed(message)
     return made
+
+
+def alert_now(message_id: int) -> None:
+    """Turn one outbox message into a reminder, ring its bells and queue its e-mails, at once.
+
+    Runs right after the filing commits. The bells are database rows, so they
+    ring even with the broker down; the e-mails then wait for the next sweep.
+    Nothing here may fail the request that caused it.
+    """
+    try:
+        with transaction.atomic():
+            message = (
+                OutboxMessage.objects.select_for_update(skip_locked=True, of=("self",))
+                .select_related("concern")
+                .filter(pk=message_id, processed_at__isnull=True)
+                .first()
+            )
+            if message is None:
+                return  # the sweeper got there first
+            _create_reminder(_outbox_due(message))
+            _mark_processed(message)
+        reminder = Reminder.objects.get(
+            kind=message.kind, object_id=message.pk, occurrence="outbox"
+        )
+        ring_bells(reminder.pk)
+        enqueue_undelivered(only=[reminder.pk])
+    except Exception:  # noqa: BLE001 - the sweeper retries whatever failed here
+        log.exception("Acute alert %s waits for the next sweep.", message_id)
 
 
 # --- sweeping -------------------------------------------------------------------------
@@ -257,7 +354,7 @@ def sweep(now: datetime.datetime | None = None, limit: int = BATCH_SIZE) -> int:
     return made
 
 
-def enqueue_undelivered(now: datetime.datetime | None = None) -> int:
+def enqueue_undelivered(now: datetime.datetime | None = None, only: list[int] | None = None) -> int:
     """Queue delivery of reminders not sent yet. A broker outage leaves them for the next sweep."""
     from concerns.tasks import deliver_reminder
 
@@ -265,6 +362,8 @@ def enqueue_undelivered(now: datetime.datetime | None = None) -> int:
     pending = Reminder.objects.filter(sent_at__isnull=True).filter(
         Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=now - REQUEUE_AFTER)
     )
+    if only is not None:
+        pending = pending.filter(pk__in=only)
     queued = 0
     for reminder_id in pending.order_by("pk").values_list("pk", flat=True)[:BATCH_SIZE]:
         try:
@@ -280,9 +379,14 @@ def enqueue_undelivered(now: datetime.datetime | None = None) -> int:
 # --- delivery -------------------------------------------------------------------------
 
 
-def wants_email(user: User, kind: str) -> bool:
+def preference_for(user: User, kind: str) -> tuple[bool, bool]:
+    """(bell, e-mail) for this user and kind. Acute alerts cannot be turned off."""
+    if kind in ALWAYS_ON_KINDS:
+        return True, True
     preference = NotificationPreference.objects.filter(user=user, kind=kind).first()
-    return preference.email if preference is not None else True
+    if preference is None:
+        return True, True
+    return preference.in_app, preference.email
 
 
 def language_for(user: User) -> str:
@@ -303,6 +407,29 @@ def email_text(reminder: Reminder, user: User) -> tuple[str, str]:
     return subject, body
 
 
+def ring_bells(reminder_id: int) -> None:
+    """One notification per recipient who wants this kind, on the bell, by e-mail or both.
+
+    Safe to run twice: a recipient who has a notification for the reminder gets no second.
+    """
+    actor = system_user()
+    with transaction.atomic():
+        reminder = Reminder.objects.select_for_update().get(pk=reminder_id)
+        already = set(
+            Notification.objects.filter(reminder=reminder).values_list("user_id", flat=True)
+        )
+        for user in reminder.recipients.filter(is_active=True).exclude(pk__in=already):
+            bell, email = preference_for(user, reminder.kind)
+            if not bell and not email:
+                continue
+            notification = Notification(reminder=reminder, user=user, shown=bell)
+            if not email:
+                # Nothing to send: stamp it so the e-mail loop passes it by.
+                notification.email_sent_at = timezone.now()
+            notification._history_user = actor
+            notification.save()
+
+
 def deliver(reminder_id: int) -> bool:
     """Put the reminder under each recipient's bell and email those who want it.
 
@@ -318,11 +445,7 @@ def deliver(reminder_id: int) -> bool:
         reminder.attempts += 1
         reminder._history_user = actor
         reminder.save(update_fields=["attempts"])
-        for user in reminder.recipients.filter(is_active=True):
-            if not Notification.objects.filter(reminder=reminder, user=user).exists():
-                notification = Notification(reminder=reminder, user=user)
-                notification._history_user = actor
-                notification.save()
+    ring_bells(reminder_id)
 
     for notification_id in Notification.objects.filter(
         reminder_id=reminder_id, email_sent_at__isnull=True
@@ -335,8 +458,6 @@ def deliver(reminder_id: int) -> bool:
                 .first()
             )
             if notification is None or not notification.user.email:
-                continue
-            if not wants_email(notification.user, notification.reminder.kind):
                 continue
             subject, body = email_text(notification.reminder, notification.user)
             send_mail(

@@ -21,6 +21,17 @@ _URGENCY_RANK = Case(
     output_field=IntegerField(),
 )
 
+_PIN_RANK = Case(
+    When(
+        urgency=Concern.Urgency.ACUTE,
+        acknowledged_at__isnull=True,
+        status__in=Concern.OPEN_STATUSES,
+        then=Value(0),
+    ),
+    default=Value(1),
+    output_field=IntegerField(),
+)
+
 # The columns a user may sort the inbox by, and what each means in SQL.
 INBOX_SORTS = {
     "submitted": ("submitted_at", "pk"),
@@ -122,9 +133,10 @@ def inbox_for(
         concerns = concerns.filter(assignee__isnull=True)
     ordering = INBOX_SORTS.get(filters.sort, INBOX_SORTS[DEFAULT_SORT])
     return (
-        concerns.annotate(urgency_rank=_URGENCY_RANK)
+        concerns.annotate(urgency_rank=_URGENCY_RANK, pin_rank=_PIN_RANK)
         .select_related("subject__district", "phenomenon", "reporter_organisation", "assignee")
-        .order_by(*ordering)
+        # An acute concern nobody has acknowledged stays on top, whatever the sort.
+        .order_by("pin_rank", *ordering)
     )
 
 

@@ -15,7 +15,7 @@ from guardian.shortcuts import get_objects_for_user
 
 from concerns.models import Concern
 from concerns.permissions import VIEW_REFERRED, deny, handler_concerns_for
-from partners.models import User
+from partners.models import Role, User
 from referrals.models import Referral
 
 HANDLER = "handler"
@@ -66,3 +66,18 @@ def get_referral_for_user_or_404(user: User, public_id) -> tuple[Referral, str]:
 def ensure_receiver(user: User, referral: Referral) -> None:
     if not referrals_for_receiver(user).filter(pk=referral.pk).exists():
         raise PermissionDenied(_("Only the receiving organisation can do this."))
+
+
+def receivers_to_notify(referral: Referral) -> list[User]:
+    """Who answers a referral: its named contact, or else the organisation's resource persons."""
+    if referral.receiving_contact_id and referral.receiving_contact.user_id:
+        user = referral.receiving_contact.user
+        if user.is_active and user.organisation_id == referral.receiving_organisation_id:
+            return [user]
+    return list(
+        User.objects.filter(
+            is_active=True,
+            organisation=referral.receiving_organisation_id,
+            roles__code=Role.Code.RESOURCE_PERSON,
+        ).distinct()
+    )

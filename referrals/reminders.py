@@ -10,19 +10,8 @@ from django.utils import timezone
 
 from concerns.models import NotificationKind
 from concerns.reminders import Due, not_yet_reminded, provider
-from partners.models import Role, User
 from referrals.models import Referral
-
-
-def _who_answers(referral: Referral) -> list[User]:
-    if referral.receiving_contact_id and referral.receiving_contact.user_id:
-        return [referral.receiving_contact.user]
-    resource_persons = User.objects.filter(
-        is_active=True,
-        organisation=referral.receiving_organisation_id,
-        roles__code=Role.Code.RESOURCE_PERSON,
-    ).distinct()
-    return list(resource_persons) or [referral.created_by]
+from referrals.permissions import receivers_to_notify
 
 
 @provider(NotificationKind.REFERRAL_RESPONSE_DUE)
@@ -44,7 +33,7 @@ def referral_answers_due(now: datetime.datetime, limit: int) -> Iterable[Due]:
             due_at=timezone.make_aware(
                 datetime.datetime.combine(referral.response_due, datetime.time(8, 0))
             ),
-            recipients=_who_answers(referral),
+            recipients=receivers_to_notify(referral) or [referral.created_by],
             concern_id=referral.concern_id,
             reference=referral.concern.reference,
             link=reverse("referrals:detail", args=[referral.public_id]),

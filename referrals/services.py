@@ -6,11 +6,12 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from concerns.hooks import on_close
-from concerns.models import CaseEvent, Concern
+from concerns.models import CaseEvent, Concern, NotificationKind
 from concerns.permissions import (
     Action,
     can,
@@ -18,12 +19,13 @@ from concerns.permissions import (
     grant_group_access,
     revoke_group_access,
 )
+from concerns.reminders import outbox_add
 from concerns.timeline import event_record
 from measures.models import Initiative, Measure, PreventionCorps
 from partners.models import Contact, Organisation, User
 from partners.services import organisation_group
 from referrals.models import Referral, ReferralNote
-from referrals.permissions import ensure_receiver
+from referrals.permissions import ensure_receiver, receivers_to_notify
 
 TEXT_MAX_LENGTH = 5000
 
@@ -53,6 +55,17 @@ def _locked(referral: Referral) -> Referral:
 def _save(referral: Referral, actor: User, *fields: str) -> None:
     referral._history_user = actor
     referral.save(update_fields=[*fields, "updated_at"])
+
+
+def _tell(referral: Referral, actor: User, kind: str, recipients) -> None:
+    """Notify about the referral; the link leads to the referral, which both sides may open."""
+    outbox_add(
+        kind=kind,
+        concern=referral.concern,
+        recipients=recipients,
+        actor=actor,
+        link=reverse("referrals:detail", args=[referral.public_id]),
+    )
 
 
 def _timeline(referral: Referral, actor: User, what: str, text: str = "") -> None:
@@ -120,6 +133,7 @@ def referral_send(*, referral: Referral, actor: User) -> Referral:
     referral.sent_at = timezone.now()
     _save(referral, actor, "status", "sent_at")
     _timeline(referral, actor, "sent", referral.reason)
+    _tell(referral, actor, NotificationKind.REFERRAL_RECEIVED, receivers_to_notify(referral))
     grant_group_access(
         concern=referral.concern,
         group=organisation_group(referral.receiving_organisation),
@@ -161,6 +175,7 @@ def referral_accept(*, referral: Referral, actor: User, reason: str = "") -> Ref
     referral.responded_at = timezone.now()
     _save(referral, actor, "status", "response_reason", "responded_at")
     _timeline(referral, actor, "accepted", referral.response_reason)
+    _tell(referral, actor, NotificationKind.REFERRAL_ACCEPTED, [referral.created_by])
     return referral
 
 
@@ -174,6 +189,7 @@ def referral_decline(*, referral: Referral, actor: User, reason: str) -> Referra
     referral.responded_at = timezone.now()
     _save(referral, actor, "status", "response_reason", "responded_at")
     _timeline(referral, actor, "declined", reason)
+    _tell(referral, actor, NotificationKind.REFERRAL_DECLINED, [referral.created_by])
     _revoke_if_no_live_referral(referral, actor)
     return referral
 
@@ -202,6 +218,7 @@ def referral_complete(*, referral: Referral, actor: User, outcome: str) -> Refer
     referral.completed_at = timezone.now()
     _save(referral, actor, "status", "outcome", "completed_at")
     _timeline(referral, actor, "completed", outcome)
+    _tell(referral, actor, NotificationKind.REFERRAL_COMPLETED, [referral.created_by])
     if not referral.concern.is_open:
         _revoke_if_no_live_referral(referral, actor)
     return referral

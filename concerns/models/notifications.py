@@ -125,6 +125,8 @@ class Notification(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
     email_sent_at = models.DateTimeField(_("email sent"), null=True, blank=True)
+    # False when the user turned the bell off for this kind but wants the e-mail.
+    shown = models.BooleanField(_("shown under the bell"), default=True)
 
     history = HistoricalRecords()
 

@@ -13,6 +13,7 @@ from concerns.services.routing import routing_rule_delete, routing_rule_save
 from concerns.services.triage import (
     access_log_record,
     concern_accept,
+    concern_acknowledge,
     concern_add_note,
     concern_assign,
     concern_close,
@@ -30,6 +31,7 @@ __all__ = [
     "SubjectDetails",
     "access_log_record",
     "concern_accept",
+    "concern_acknowledge",
     "concern_add_note",
     "concern_assign",
     "concern_close",

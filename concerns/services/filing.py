@@ -2,7 +2,7 @@
 
 import datetime
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from concerns.concurrency import ensure_current
-from concerns.models import CaseEvent, Concern, ReferenceSequence, Subject
+from concerns.models import AgeBand, CaseEvent, Concern, ReferenceSequence, Subject
 from concerns.services.triage import concern_route
 from concerns.timeline import event_record
 from measures.models import Phenomenon, Sign
@@ -31,14 +31,17 @@ class SubjectDetails:
 
 @dataclass(frozen=True)
 class ConcernDetails:
+    """What the reporter wrote. In a draft any of it may still be missing."""
+
     observations: str
-    observed_on: datetime.date
-    phenomenon: Phenomenon
+    observed_on: datetime.date | None
+    phenomenon: Phenomenon | None
     signs: Iterable[Sign]
     urgency: str
     involves_conflict_travel: bool
     prevention_level: str
     guardians_informed: str
+    steps_done_at_filing: list[str] = field(default_factory=list)
 
 
 def _ensure_reporter(actor: User) -> None:
@@ -108,6 +111,7 @@ def _apply_details(concern: Concern, details: ConcernDetails) -> None:
     concern.involves_conflict_travel = details.involves_conflict_travel
     concern.prevention_level = details.prevention_level
     concern.guardians_informed = details.guardians_informed
+    concern.steps_done_at_filing = list(details.steps_done_at_filing)
 
 
 @transaction.atomic
@@ -164,6 +168,28 @@ def concern_update_draft(
     return concern
 
 
+def _ensure_complete(concern: Concern) -> None:
+    """A draft may be half-written; a submitted concern never is."""
+    subject = concern.subject
+    missing = {}
+    if not concern.observations.strip():
+        missing["observations"] = _("Describe what you have observed.")
+    if concern.observed_on is None:
+        missing["observed_on"] = _("Say when you observed it.")
+    if concern.phenomenon_id is None:
+        missing["phenomenon"] = _("Choose the phenomenon the concern relates to.")
+    if not subject.name.strip():
+        missing["subject_name"] = _("Enter the person's name.")
+    if subject.birth_date is None and subject.birth_year is None:
+        missing["subject_birth_year"] = _("Enter the birth date or, if unknown, the birth year.")
+    elif concern.age_band() == AgeBand.UNDER_18 and not concern.guardians_informed:
+        missing["guardians_informed"] = _(
+            "The person is under 18: say whether the parents or guardians know."
+        )
+    if missing:
+        raise ValidationError(missing, code="incomplete")
+
+
 def next_reference(*, year: int) -> str:
     """The next BEK-YYYY-NNNNNN number. Must run inside the submit's transaction.
 
@@ -185,6 +211,7 @@ def concern_submit(*, concern: Concern, actor: User) -> Concern:
         raise ValidationError(
             _("This concern has already been submitted."), code="already_submitted"
         )
+    _ensure_complete(concern)
     now = timezone.now()
     concern.reference = next_reference(year=timezone.localdate(now).year)
     concern.transition_to(Concern.Status.SUBMITTED)

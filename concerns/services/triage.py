@@ -27,9 +27,12 @@ from concerns.models import (
 from concerns.permissions import (
     Action,
     GrantReason,
+    coordinators_of,
     ensure_can,
     grant_case_access,
+    handlers_to_notify,
     is_case_handler,
+    is_handler,
     revoke_case_access,
 )
 from concerns.reminders import outbox_add
@@ -132,16 +135,26 @@ def concern_route(*, concern: Concern, actor: User | None) -> list[RoutingDecisi
         )
     # Notifying is only written down here; the sweeper delivers after commit,
     # so the broker can never make a submit fail or wait.
-    outbox_add(
-        kind=NotificationKind.CONCERN_ROUTED,
-        concern=concern,
-        recipients=[
-            route.contact.user
-            for route in routes
-            if route.contact and route.contact.user_id and is_case_handler(route.contact.user)
-        ],
-        actor=actor,
-    )
+    recipients = [
+        route.contact.user
+        for route in routes
+        if route.contact and route.contact.user_id and is_case_handler(route.contact.user)
+    ]
+    if concern.is_acute:
+        # Everyone who may act on it now: the routed handlers and every coordinator.
+        outbox_add(
+            kind=NotificationKind.ACUTE_CONCERN,
+            concern=concern,
+            recipients=[*recipients, *coordinators_of(concern.municipality_id)],
+            actor=actor,
+        )
+    else:
+        outbox_add(
+            kind=NotificationKind.CONCERN_ROUTED,
+            concern=concern,
+            recipients=recipients,
+            actor=actor,
+        )
     return decisions
 
 
@@ -244,20 +257,58 @@ def concern_close(
     actor: User,
     outcome: str,
     comment: str = "",
+    reporter_message: str = "",
     expected_version: int | None = None,
 ) -> Concern:
+    """Close the case with an outcome chosen on purpose.
+
+    `comment` is internal. `reporter_message` is the short, need-to-know text
+    the reporter reads, and the only one she is told about.
+    """
     concern = _locked(concern, expected_version)
     ensure_can(actor, Action.CLOSE, concern)
     if outcome not in Concern.Outcome.values:
         raise ValidationError(_("Choose an outcome."), code="outcome")
+    reporter_message = (reporter_message or "").strip()
+    if len(reporter_message) > TEXT_MAX_LENGTH:
+        raise ValidationError(_("The text is too long."), code="max_length")
     _change_status(
         concern, actor, Concern.Status.CLOSED, text=comment.strip(), data={"outcome": outcome}
     )
     concern.outcome = outcome
     concern.closed_at = timezone.now()
     _save(concern, actor, "status", "outcome", "closed_at")
+    event_record(
+        concern=concern,
+        actor=actor,
+        kind=CaseEvent.Kind.REPORTER_INFORMED,
+        text=reporter_message,
+        data={"closed": True},
+    )
+    outbox_add(
+        kind=NotificationKind.CONCERN_CLOSED,
+        concern=concern,
+        recipients=[concern.reporter],
+        actor=actor,
+    )
     # Referrals end with the case (referrals registers this hook).
     run_close_hooks(concern=concern, actor=actor)
+    return concern
+
+
+@transaction.atomic
+def concern_acknowledge(
+    *, concern: Concern, actor: User, expected_version: int | None = None
+) -> Concern:
+    """A handler has seen the acute concern: it is no longer pinned to the top of the inboxes."""
+    concern = _locked(concern, expected_version)
+    ensure_can(actor, Action.HANDLE, concern)
+    if not concern.needs_acknowledgement:
+        raise ValidationError(_("This concern needs no acknowledgement."))
+    concern.acknowledged_at = timezone.now()
+    concern.acknowledged_by = actor
+    _save(concern, actor, "acknowledged_at", "acknowledged_by")
+    event_record(concern=concern, actor=actor, kind=CaseEvent.Kind.ACKNOWLEDGED)
     return concern
 
 
@@ -295,9 +346,16 @@ def concern_request_info(*, concern: Concern, actor: User, message: str) -> Case
     message = _required_text(message, _("Write what you need to know."))
     if not concern.is_open:
         raise ValidationError(_("A closed concern cannot be asked about."))
-    return event_record(
+    event = event_record(
         concern=concern, actor=actor, kind=CaseEvent.Kind.INFO_REQUESTED, text=message
     )
+    outbox_add(
+        kind=NotificationKind.INFO_REQUESTED,
+        concern=concern,
+        recipients=[concern.reporter],
+        actor=actor,
+    )
+    return event
 
 
 @transaction.atomic
@@ -307,9 +365,24 @@ def concern_reporter_reply(*, concern: Concern, actor: User, text: str) -> CaseE
     if not concern.events.filter(kind=CaseEvent.Kind.INFO_REQUESTED).exists():
         raise ValidationError(_("Nobody has asked for more information."))
     text = _required_text(text, _("Write your answer."))
-    return event_record(
+    event = event_record(
         concern=concern, actor=actor, kind=CaseEvent.Kind.REPORTER_REPLIED, text=text
     )
+    asked = (
+        concern.events.filter(kind=CaseEvent.Kind.INFO_REQUESTED, actor__isnull=False)
+        .select_related("actor")
+        .order_by("-at", "-pk")
+        .first()
+    )
+    # The handler who asked, if they still hold the case; else whoever acts on it now.
+    asker = asked.actor if asked and is_handler(asked.actor, concern) else None
+    outbox_add(
+        kind=NotificationKind.REPORTER_REPLIED,
+        concern=concern,
+        recipients=[asker] if asker else handlers_to_notify(concern),
+        actor=actor,
+    )
+    return event
 
 
 @transaction.atomic

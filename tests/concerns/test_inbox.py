@@ -106,11 +106,29 @@ def test_sorting_by_urgency_puts_acute_first(client, people, coordinator):
         high.reference,
         normal.reference,
     ]
+    # Once acknowledged, the acute concern sorts like any other.
+    Concern.objects.filter(pk=acute.pk).update(acknowledged_at=timezone.now())
     assert _references(client, sort="-submitted") == [
         normal.reference,
         acute.reference,
         high.reference,
     ]
+
+
+def test_an_unacknowledged_acute_concern_is_pinned_on_top_whatever_the_sort(
+    client, people, coordinator
+):
+    normal = _concern(people, 1)
+    acute = _concern(people, 2, urgency=Concern.Urgency.ACUTE)
+    high = _concern(people, 3, urgency=Concern.Urgency.HIGH)
+    client.force_login(coordinator)
+    for sort in ("-submitted", "submitted", "status", "person", "-urgency"):
+        assert _references(client, sort=sort)[0] == acute.reference, sort
+    assert set(_references(client, sort="-urgency")) == {
+        normal.reference,
+        acute.reference,
+        high.reference,
+    }
 
 
 def test_counts_per_status_and_50_per_page(client, people, coordinator):
