@@ -8,8 +8,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from concerns.models import Notification, NotificationKind, NotificationPreference
+from concerns.models import (
+    ALWAYS_ON_KINDS,
+    Notification,
+    NotificationKind,
+    NotificationPreference,
+)
 from concerns.permissions import deny
+from concerns.reminders import notification_preferences_save
 
 
 def _mine(request):
@@ -46,31 +52,51 @@ def notification_read_all(request):
 
 
 class PreferencesForm(forms.Form):
-    """Email on or off per kind; in-app notifications are always on."""
+    """Per kind: on the bell, by e-mail, or not at all. Acute alerts cannot be turned off."""
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        current = dict(
-            NotificationPreference.objects.filter(user=user).values_list("kind", "email")
-        )
+        current = {
+            preference.kind: preference
+            for preference in NotificationPreference.objects.filter(user=user)
+        }
+        self.rows = []
         for kind, label in NotificationKind.choices:
-            self.fields[kind] = forms.BooleanField(
-                label=label, required=False, initial=current.get(kind, True)
+            preference = current.get(kind)
+            always = kind in ALWAYS_ON_KINDS
+            for channel in ("in_app", "email"):
+                name = f"{kind}__{channel}"
+                self.fields[name] = forms.BooleanField(
+                    label=_("On the bell") if channel == "in_app" else _("By e-mail"),
+                    required=False,
+                    disabled=always,
+                    initial=True if always or preference is None else getattr(preference, channel),
+                )
+            self.rows.append(
+                {
+                    "label": label,
+                    "always": always,
+                    "in_app": self[f"{kind}__in_app"],
+                    "email": self[f"{kind}__email"],
+                }
             )
+
+    def choices(self):
+        """(kind, bell, e-mail) for every kind a user may change."""
+        for kind in NotificationKind.values:
+            if kind not in ALWAYS_ON_KINDS:
+                yield (
+                    kind,
+                    self.cleaned_data[f"{kind}__in_app"],
+                    self.cleaned_data[f"{kind}__email"],
+                )
 
 
 @require_http_methods(["GET", "POST"])
 def notification_preferences(request):
     form = PreferencesForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            for kind in NotificationKind.values:
-                preference, _created = NotificationPreference.objects.get_or_create(
-                    user=request.user, kind=kind
-                )
-                if preference.email != form.cleaned_data[kind]:
-                    preference.email = form.cleaned_data[kind]
-                    preference.save(update_fields=["email"])
-        messages.success(request, _("Your email choices are saved."))
+        notification_preferences_save(user=request.user, choices=list(form.choices()))
+        messages.success(request, _("Your notification choices are saved."))
         return redirect("notifications:preferences")
     return render(request, "concerns/notification_preferences.html", {"form": form})

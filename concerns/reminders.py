@@ -389,6 +389,19 @@ def preference_for(user: User, kind: str) -> tuple[bool, bool]:
     return preference.in_app, preference.email
 
 
+@transaction.atomic
+def notification_preferences_save(*, user: User, choices: list[tuple[str, bool, bool]]) -> None:
+    """Save a user's (kind, bell, e-mail) choices. Acute alerts stay on whatever is sent."""
+    for kind, in_app, email in choices:
+        if kind in ALWAYS_ON_KINDS:
+            continue
+        preference, _created = NotificationPreference.objects.get_or_create(user=user, kind=kind)
+        if (preference.in_app, preference.email) != (in_app, email):
+            preference.in_app, preference.email = in_app, email
+            preference._history_user = user
+            preference.save(update_fields=["in_app", "email"])
+
+
 def language_for(user: User) -> str:
     """Email in the language of the user's municipality: Danish in Aalborg, Bokmål in Trondheim."""
     if (

@@ -284,3 +284,31 @@ def activities_for(concern: Concern):
 
 def referrals_for(concern: Concern):
     return concern.referrals.select_related("receiving_organisation").order_by("-created_at")
+
+
+def same_person_group(subject: Subject) -> set[int]:
+    """The subject and every subject linked to it as "the same person", either way."""
+    group = {subject.pk}
+    frontier = {subject.pk}
+    while frontier:
+        linked = Subject.objects.filter(
+            Q(pk__in=frontier, same_person_as__isnull=False) | Q(same_person_as__in=frontier)
+        ).values_list("pk", "same_person_as_id")
+        found = {pk for pair in linked for pk in pair if pk is not None} - group
+        group |= found
+        frontier = found
+    return group
+
+
+def chronology_for(subject: Subject, user: User) -> QuerySet[Concern]:
+    """Every submitted concern about this person that the user may handle, oldest first.
+
+    Concerns the user may not see are left out entirely, without a count:
+    even their number could tell that someone else is worried too.
+    """
+    return (
+        handler_concerns_for(user)
+        .filter(subject__in=same_person_group(subject))
+        .select_related("phenomenon", "reporter_organisation", "assignee", "subject")
+        .order_by("submitted_at", "pk")
+    )

@@ -111,13 +111,41 @@ class AssignForm(forms.Form):
 
 
 class CloseForm(forms.Form):
-    outcome = forms.ChoiceField(label=_("Outcome"), choices=Concern.Outcome.choices)
+    """Closing is a decision: the outcome is chosen on purpose and confirmed."""
+
+    outcome = forms.ChoiceField(
+        label=_("Outcome"),
+        choices=[("", _("Choose the outcome")), *Concern.Outcome.choices],
+        widget=forms.RadioSelect,
+    )
+    reporter_message = forms.CharField(
+        label=_("What the reporter is told"),
+        max_length=TEXT_MAX_LENGTH,
+        widget=_text_area(3),
+        help_text=_(
+            "Short and need-to-know, e.g. “The case is followed up by the services concerned. "
+            "Thank you for raising it.” Never internal details."
+        ),
+    )
     comment = forms.CharField(
-        label=_("Comment (optional)"),
+        label=_("Internal comment (optional)"),
         required=False,
         max_length=TEXT_MAX_LENGTH,
         widget=_text_area(2),
     )
+    confirm = forms.BooleanField(
+        label=_("I have checked that the case can be closed now."),
+        error_messages={"required": _("Tick the box to confirm that you are closing the case.")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A radio list with no "empty" radio: nothing is chosen until the handler chooses.
+        self.fields["outcome"].choices = Concern.Outcome.choices
+
+
+class AcknowledgeForm(forms.Form):
+    """Nothing to fill in: the button is the statement."""
 
 
 class ReasonForm(forms.Form):

@@ -8,6 +8,7 @@ urlpatterns = [
     path("new/", views.concern_new, name="new"),
     path("mine/", views.concern_mine, name="mine"),
     path("inbox/", views.inbox, name="inbox"),
+    path("person/<uuid:public_id>/", views.subject_chronology, name="chronology"),
     path("<uuid:public_id>/", views.concern_detail, name="detail"),
     path("<uuid:public_id>/edit/", views.concern_edit, name="edit"),
     path("<uuid:public_id>/receipt/", views.concern_receipt, name="receipt"),

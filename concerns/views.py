@@ -10,9 +10,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from concerns import selectors
 from concerns.case_access import PURPOSES_SESSION_KEY, open_case
+from concerns.case_actions import CASE_ACTIONS, available_actions
 from concerns.concurrency import StaleChange
 from concerns.forms import ACTION_SUBMIT, ConcernForm
-from concerns.models import Concern, IllegalTransition
+from concerns.models import Concern, IllegalTransition, Subject
 from concerns.permissions import (
     Action,
     can,
@@ -23,37 +24,18 @@ from concerns.permissions import (
     is_handler,
 )
 from concerns.services import (
-    concern_accept,
-    concern_add_note,
-    concern_assign,
-    concern_close,
     concern_create_draft,
-    concern_reopen,
     concern_reporter_reply,
-    concern_request_info,
-    concern_set_follow_up,
-    concern_start_follow_up,
     concern_submit,
     concern_update_draft,
     subject_create,
-    subject_link,
 )
 from concerns.services.filing import subject_save_for_draft
-from concerns.services.work import case_activity_record, checklist_apply, checklist_task_complete
+from concerns.services.work import checklist_task_complete
 from concerns.triage_forms import (
-    ActivityForm,
-    ApplyCardForm,
-    AssignForm,
-    CloseForm,
-    CommentForm,
-    FollowUpDateForm,
     InboxFilterForm,
-    LinkSubjectForm,
-    NoteForm,
     PurposeForm,
-    ReasonForm,
     ReplyForm,
-    RequestInfoForm,
     TaskDoneForm,
 )
 
@@ -236,6 +218,7 @@ def concern_detail(request, public_id):
             },
         )
     user = request.user
+    allowed = capabilities(user, concern)
     return render(
         request,
         "concerns/case.html",
@@ -244,26 +227,12 @@ def concern_detail(request, public_id):
             "decisions": selectors.routing_decisions_for(concern),
             "timeline": selectors.timeline_for(concern, internal=True),
             "today": timezone.localdate(),
-            "can": {
-                action.value: allowed for action, allowed in capabilities(user, concern).items()
-            },
-            "accept_form": CommentForm(),
-            "assign_form": AssignForm(contacts=selectors.contacts_for_assignment(concern)),
-            "close_form": CloseForm(),
-            "reopen_form": ReasonForm(),
-            "note_form": NoteForm(),
-            "request_info_form": RequestInfoForm(),
-            "link_form": LinkSubjectForm(
-                candidates=selectors.same_person_candidates(concern, request.user)
-            ),
-            "follow_up_form": CommentForm(),
-            "follow_up_date_form": FollowUpDateForm(initial={"follow_up_on": concern.follow_up_on}),
+            "can": {action.value: permitted for action, permitted in allowed.items()},
+            "quick_actions": available_actions(concern, allowed),
             "checklist": selectors.checklist_for(concern),
             "now": timezone.now(),
-            "apply_card_form": ApplyCardForm(concern=concern),
             "task_done_form": TaskDoneForm(),
             "activities": selectors.activities_for(concern),
-            "activity_form": ActivityForm(concern=concern, initial={"date": timezone.localdate()}),
             "referrals": selectors.referrals_for(concern),
         },
     )
@@ -297,122 +266,62 @@ def concern_access_log(request, public_id):
     )
 
 
-# Each case-page action: the form that validates it and the service that does it.
-# `v` is the case version the page showed; a service that changes the case
-# refuses to act on a newer one (concerns.concurrency).
-CASE_ACTIONS = {
-    "accept": (
-        CommentForm,
-        lambda c, u, d, v: concern_accept(
-            concern=c, actor=u, comment=d["comment"], expected_version=v
-        ),
-    ),
-    "assign": (
-        AssignForm,
-        lambda c, u, d, v: concern_assign(
-            concern=c, actor=u, assignee=d["assignee"], reason=d["reason"], expected_version=v
-        ),
-    ),
-    "follow-up": (
-        CommentForm,
-        lambda c, u, d, v: concern_start_follow_up(
-            concern=c, actor=u, comment=d["comment"], expected_version=v
-        ),
-    ),
-    "close": (
-        CloseForm,
-        lambda c, u, d, v: concern_close(
-            concern=c, actor=u, outcome=d["outcome"], comment=d["comment"], expected_version=v
-        ),
-    ),
-    "reopen": (
-        ReasonForm,
-        lambda c, u, d, v: concern_reopen(
-            concern=c, actor=u, reason=d["reason"], expected_version=v
-        ),
-    ),
-    "note": (NoteForm, lambda c, u, d, v: concern_add_note(concern=c, actor=u, text=d["text"])),
-    "request-info": (
-        RequestInfoForm,
-        lambda c, u, d, v: concern_request_info(concern=c, actor=u, message=d["message"]),
-    ),
-    "link-subject": (
-        LinkSubjectForm,
-        lambda c, u, d, v: subject_link(concern=c, actor=u, same_as=d["same_as"]),
-    ),
-    "follow-up-date": (
-        FollowUpDateForm,
-        lambda c, u, d, v: concern_set_follow_up(
-            concern=c, actor=u, follow_up_on=d["follow_up_on"], expected_version=v
-        ),
-    ),
-    "apply-card": (
-        ApplyCardForm,
-        lambda c, u, d, v: checklist_apply(concern=c, actor=u, card=d["card"]),
-    ),
-    "activity": (
-        ActivityForm,
-        lambda c, u, d, v: case_activity_record(
-            concern=c,
-            actor=u,
-            kind=d["kind"],
-            date=d["date"],
-            organisations=d["organisations"],
-            notes=d["notes"],
-            measures=d["measures"],
-        ),
-    ),
-}
-
-
 def _shown_version(request) -> int | None:
     """The case version the page showed, or None if the form did not say."""
     value = request.POST.get("version", "")
     return int(value) if value.isdigit() and len(value) < 10 else None
 
 
-def _form_for(action: str, concern: Concern, data, user):
-    form_class, _service = CASE_ACTIONS[action]
-    if form_class is AssignForm:
-        return form_class(data, contacts=selectors.contacts_for_assignment(concern))
-    if form_class is LinkSubjectForm:
-        return form_class(data, candidates=selectors.same_person_candidates(concern, user))
-    if form_class in (ActivityForm, ApplyCardForm):
-        return form_class(data, concern=concern)
-    return form_class(data)
+def _action_page(request, concern: Concern, action, form, status: int = 200):
+    return render(
+        request,
+        "concerns/case_action.html",
+        {"concern": concern, "action": action, "form": form},
+        status=status,
+    )
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def concern_action(request, public_id, action):
-    if action not in CASE_ACTIONS:
-        raise Http404
+    """One quick action: its focused form (GET), and doing it (POST)."""
     concern = get_concern_for_user_or_404(request.user, public_id)
     if not is_handler(request.user, concern):
         raise deny(request.user, f"concern {concern.public_id}")
-    form = _form_for(action, concern, request.POST, request.user)
-    if not form.is_valid():
-        errors = "; ".join(
-            str(error) for field_errors in form.errors.values() for error in field_errors
-        )
-        messages.error(request, _("Nothing was changed: %(errors)s") % {"errors": errors})
-        return redirect("concerns:detail", public_id=concern.public_id)
-    try:
-        CASE_ACTIONS[action][1](concern, request.user, form.cleaned_data, _shown_version(request))
-    except StaleChange as stale:
-        messages.warning(request, stale.message())
-    except ValidationError as error:
-        messages.error(
-            request, _("Nothing was changed: %(errors)s") % {"errors": " ".join(error.messages)}
-        )
-    except IllegalTransition:
+    case_action = CASE_ACTIONS.get(action)
+    if case_action is None:
+        raise Http404
+    allowed = capabilities(request.user, concern)
+    if not allowed[case_action.permission] or not case_action.when(concern):
         messages.error(
             request,
             _("Nothing was changed: that step is not possible in the case's current status."),
         )
-    except PermissionDenied:
-        messages.error(request, _("Nothing was changed: you may not do this with this concern."))
-    else:
-        messages.success(request, _("Saved."))
+        return redirect("concerns:detail", public_id=concern.public_id)
+    if request.method == "GET":
+        blocked = open_case(request, concern, view="action")
+        if blocked is not None:
+            return blocked
+        return _action_page(request, concern, case_action, case_action.form(concern, request.user))
+
+    form = case_action.form(concern, request.user, request.POST)
+    if not form.is_valid():
+        # Everything the user typed comes back, with what to fix.
+        return _action_page(request, concern, case_action, form, status=400)
+    try:
+        case_action.service(concern, request.user, form.cleaned_data, _shown_version(request))
+    except StaleChange as stale:
+        messages.warning(request, stale.message())
+        return redirect("concerns:detail", public_id=concern.public_id)
+    except ValidationError as error:
+        form.add_error(None, error)
+        return _action_page(request, concern, case_action, form, status=400)
+    except (IllegalTransition, PermissionDenied):
+        messages.error(
+            request,
+            _("Nothing was changed: that step is not possible in the case's current status."),
+        )
+        return redirect("concerns:detail", public_id=concern.public_id)
+    messages.success(request, _("Saved."))
     return redirect("concerns:detail", public_id=concern.public_id)
 
 
@@ -456,3 +365,18 @@ def checklist_task_done(request, public_id, task_id):
     else:
         messages.success(request, _("Saved."))
     return redirect("concerns:detail", public_id=concern.public_id)
+
+
+def subject_chronology(request, public_id):
+    """One person's concerns in time order, as far as the viewer may see them."""
+    subject = Subject.objects.filter(public_id=public_id).first()
+    if subject is None:
+        raise Http404
+    concerns = list(selectors.chronology_for(subject, request.user))
+    if not concerns:
+        raise deny(request.user, f"subject {public_id}")
+    for concern in concerns:
+        blocked = open_case(request, concern, view="chronology")
+        if blocked is not None:
+            return blocked
+    return render(request, "concerns/chronology.html", {"subject": subject, "concerns": concerns})

@@ -29,6 +29,7 @@ REGISTRY_KEPT_MODELS = {
 }
 # Shared by every municipality: a registry admin reads them, a platform admin keeps them.
 SHARED_MODELS = {
+    "referrals": ["legalbasis"],
     "measures": [
         "phenomenon",
         "signcategory",

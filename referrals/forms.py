@@ -8,10 +8,21 @@ from concerns.models import Concern
 from config.widgets import DateInput
 from measures.models import Initiative, Measure, PreventionCorps
 from partners.models import Contact, Organisation
-from referrals.models import Referral
+from referrals.models import LegalBasis
 from referrals.services import TEXT_MAX_LENGTH, ReferralDetails
 
 ACTION_SEND = "send"
+
+
+class ContactSelect(forms.Select):
+    """Each contact option says its organisation, so the list can follow the chosen one."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        instance = getattr(value, "instance", None)
+        if instance is not None:
+            option["attrs"]["data-organisation"] = str(instance.organisation_id)
+        return option
 
 
 class ReferralForm(forms.Form):
@@ -19,7 +30,10 @@ class ReferralForm(forms.Form):
         label=_("Refer to"), queryset=Organisation.objects.none()
     )
     receiving_contact = forms.ModelChoiceField(
-        label=_("Contact person (optional)"), queryset=Contact.objects.none(), required=False
+        label=_("Contact person (optional)"),
+        queryset=Contact.objects.none(),
+        required=False,
+        widget=ContactSelect,
     )
     reason = forms.CharField(
         label=_("Why are you referring?"),
@@ -35,9 +49,7 @@ class ReferralForm(forms.Form):
         ),
     )
     legal_basis = forms.ChoiceField(
-        label=_("Legal basis for sharing"),
-        choices=Referral.LegalBasis.choices,
-        widget=forms.RadioSelect,
+        label=_("Legal basis for sharing"), choices=[], widget=forms.RadioSelect
     )
     legal_basis_other = forms.CharField(
         label=_("Other legal basis"), max_length=300, required=False
@@ -74,6 +86,10 @@ class ReferralForm(forms.Form):
         self.fields["receiving_contact"].queryset = Contact.objects.filter(
             is_active=True, organisation__municipalities=municipality
         ).select_related("organisation")
+        self.fields["legal_basis"].choices = [
+            (basis.code, str(basis))
+            for basis in LegalBasis.for_country(concern.municipality.country)
+        ]
         self.fields["requested_measures"].queryset = Measure.objects.filter(
             municipality=municipality
         )
@@ -95,7 +111,7 @@ class ReferralForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         if (
-            cleaned.get("legal_basis") == Referral.LegalBasis.OTHER
+            cleaned.get("legal_basis") == LegalBasis.OTHER
             and not cleaned.get("legal_basis_other", "").strip()
         ):
             self.add_error("legal_basis_other", _("Describe the other legal basis."))

@@ -5,12 +5,53 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from measures.models import Initiative, Measure, PreventionCorps
-from partners.models import Contact, Organisation
+from measures.models import Initiative, Measure, PreventionCorps, Translated
+from partners.models import Contact, Municipality, NaturalKeyManager, Organisation
 
 
 class IllegalReferralTransition(Exception):
     pass
+
+
+class LegalBasis(Translated):
+    """A legal basis for sharing a person's information with another agency, per country.
+
+    Reference data kept by platform admins (fixtures/10_legal_bases.json): the
+    law changes, and Norway and Denmark differ. A referral stores the code.
+    """
+
+    OTHER = "other"
+
+    country = models.CharField(_("country"), max_length=2, choices=Municipality.Country.choices)
+    code = models.SlugField(_("code"), max_length=40)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    name_nb = models.CharField(_("name (nb)"), max_length=200)
+    name_da = models.CharField(_("name (da)"), max_length=200)
+    name_en = models.CharField(_("name (en)"), max_length=200)
+    law_reference = models.CharField(_("law reference"), max_length=200, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    objects = NaturalKeyManager("country", "code")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("legal basis for sharing")
+        verbose_name_plural = _("legal bases for sharing")
+        ordering = ["country", "order", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["country", "code"], name="legal_basis_once_per_country")
+        ]
+
+    def __str__(self):
+        name = self.translated("name")
+        return f"{name} ({self.law_reference})" if self.law_reference else name
+
+    def natural_key(self):
+        return (self.country, self.code)
+
+    @classmethod
+    def for_country(cls, country: str):
+        return cls.objects.filter(country=country, is_active=True)
 
 
 class Referral(models.Model):
@@ -39,15 +80,6 @@ class Referral(models.Model):
     OPEN_STATUSES = (Status.DRAFT, Status.SENT, Status.ACCEPTED)
     # While a referral is live, the receiving organisation may see the case.
     LIVE_STATUSES = (Status.SENT, Status.ACCEPTED)
-
-    class LegalBasis(models.TextChoices):
-        CONSENT = "consent", _("Consent of the person or their guardian")
-        DUTY_TO_AVERT = "duty_to_avert", _("Duty to avert (avvergeplikt)")
-        DUTY_TO_INFORM_CHILD_WELFARE = (
-            "duty_to_inform_child_welfare",
-            _("Duty to inform child welfare (opplysningsplikt)"),
-        )
-        OTHER = "other", _("Other")
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     concern = models.ForeignKey(
@@ -78,9 +110,8 @@ class Referral(models.Model):
             "The receiving organisation sees only this text and the person's name and birth year."
         ),
     )
-    legal_basis = models.CharField(
-        _("legal basis for sharing"), max_length=40, choices=LegalBasis.choices
-    )
+    # The code of a LegalBasis of the concern's country.
+    legal_basis = models.CharField(_("legal basis for sharing"), max_length=40)
     legal_basis_other = models.CharField(_("other legal basis"), max_length=300, blank=True)
     requested_measures = models.ManyToManyField(
         Measure,
@@ -137,6 +168,13 @@ class Referral(models.Model):
 
     def __str__(self):
         return f"{self.concern} → {self.receiving_organisation}"
+
+    @property
+    def legal_basis_label(self) -> str:
+        basis = LegalBasis.objects.filter(
+            country=self.concern.municipality.country, code=self.legal_basis
+        ).first()
+        return str(basis) if basis else self.legal_basis
 
     @property
     def is_live(self) -> bool:

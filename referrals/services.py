@@ -24,7 +24,7 @@ from concerns.timeline import event_record
 from measures.models import Initiative, Measure, PreventionCorps
 from partners.models import Contact, Organisation, User
 from partners.services import organisation_group
-from referrals.models import Referral, ReferralNote
+from referrals.models import LegalBasis, Referral, ReferralNote
 from referrals.permissions import ensure_receiver, receivers_to_notify
 
 TEXT_MAX_LENGTH = 5000
@@ -96,7 +96,10 @@ def referral_create(*, concern: Concern, actor: User, details: ReferralDetails) 
     ensure_can(actor, Action.REFER, concern)
     if not concern.is_open:
         raise ValidationError(_("Only an open concern can be referred."))
-    if details.legal_basis == Referral.LegalBasis.OTHER and not details.legal_basis_other.strip():
+    country = concern.municipality.country
+    if not LegalBasis.for_country(country).filter(code=details.legal_basis).exists():
+        raise ValidationError(_("Choose a legal basis that holds in this country."))
+    if details.legal_basis == LegalBasis.OTHER and not details.legal_basis_other.strip():
         raise ValidationError(_("Describe the other legal basis."), code="legal_basis_other")
     if (
         details.receiving_contact

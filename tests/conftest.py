@@ -67,6 +67,12 @@ def seed_rules(trondheim, aalborg):
 
 
 @pytest.fixture
+def legal_bases(db):
+    """The legal bases for sharing, per country, as the fixtures ship them."""
+    call_command("loaddata", "10_legal_bases", verbosity=0)
+
+
+@pytest.fixture
 def taxonomy(db):
     return {"phenomenon": PhenomenonFactory(), "sign": SignFactory()}
 

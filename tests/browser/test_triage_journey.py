@@ -29,15 +29,15 @@ def test_coordinator_triages_and_assigns_to_the_police_contact(
     assert "Trondheim: ingen ressursperson → SLT-koordinator" in page.content()
     screenshot("2-case")
 
-    police = page.locator(
-        "#assign-form select[name=assignee] option", has_text=re.compile(r"^Radikaliseringskontakt")
+    # The quick-action bar opens one focused form.
+    page.get_by_role("link", name="Tildel", exact=True).click()
+    assignee = page.get_by_label("Tildel til")
+    police = assignee.locator("option", has_text=re.compile(r"^Radikaliseringskontakt"))
+    assignee.select_option(value=police.get_attribute("value"))
+    page.get_by_label("Begrunnelse").fill(
+        "Våpenbilder: politiet bør vurdere og ta kontakt med PST ved behov."
     )
-    page.select_option("#assign-form select[name=assignee]", value=police.get_attribute("value"))
-    page.fill(
-        "#assign-form textarea[name=reason]",
-        "Våpenbilder: politiet bør vurdere og ta kontakt med PST ved behov.",
-    )
-    page.click("#assign-form button[type=submit]")
+    page.get_by_role("button", name="Tildel").click()
     page.wait_for_selector(".alert-success")
     concern = Concern.objects.get(reference=reference)
     assert concern.status == Concern.Status.ASSIGNED

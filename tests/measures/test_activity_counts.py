@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def world(people):
+def world(people, legal_bases):
     call_command("load_reference_data", verbosity=0)
     trondheim = people.alice.organisation.municipalities.get()
     coordinator = UserFactory(

@@ -10,7 +10,7 @@ from tests.factories import ConcernFactory, ContactFactory, OrganisationFactory,
 
 
 @pytest.fixture
-def setting(people, trondheim):
+def setting(people, trondheim, legal_bases):
     """A submitted case assigned to a resource person, a coordinator, and NAV as receiver."""
     coordinator = UserFactory(
         username="koordinator",

@@ -46,7 +46,7 @@ class World:
 
 
 @pytest.fixture
-def world(people, trondheim) -> World:
+def world(people, trondheim, legal_bases) -> World:
     slt = OrganisationFactory(slug="slt-test", name="SLT (test)", municipalities=[trondheim])
     coordinator = UserFactory(
         username="koordinator", organisation=slt, roles=[Role.Code.COORDINATOR]

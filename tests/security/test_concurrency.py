@@ -25,6 +25,12 @@ pytestmark = [
 ]
 
 PARALLEL = 20
+CLOSE = {
+    "outcome": "advice_given",
+    "reporter_message": "Saken følges opp. Takk for at du meldte fra.",
+    "comment": "",
+    "confirm": "on",
+}
 
 
 def _in_parallel(requests) -> list[int]:
@@ -96,10 +102,7 @@ def test_twenty_parallel_closings_one_wins_none_fails(case):
     concern = case["concern"]
     url = reverse("concerns:action", args=[concern.public_id, "close"])
     statuses = _in_parallel(
-        [
-            (client, url, {"outcome": "advice_given", "comment": "", "version": "0"})
-            for client in case["clients"]
-        ]
+        [(client, url, {**CLOSE, "version": "0"}) for client in case["clients"]]
     )
     assert statuses == [302] * PARALLEL
     assert concern.events.filter(to_status=Concern.Status.CLOSED).count() == 1
@@ -110,9 +113,9 @@ def test_the_losers_are_told_who_changed_the_case(case):
     concern = case["concern"]
     winner, loser = case["clients"][:2]
     url = reverse("concerns:action", args=[concern.public_id, "close"])
-    winner.post(url, {"outcome": "advice_given", "comment": "", "version": "0"})
+    winner.post(url, {**CLOSE, "version": "0"})
     response = loser.post(
-        url, {"outcome": "no_further_action", "comment": "", "version": "0"}, follow=True
+        url, {**CLOSE, "outcome": "no_further_action", "version": "0"}, follow=True
     )
     assert response.status_code == 200
     page = response.content.decode()

@@ -33,6 +33,7 @@ OBJECT_URLS = {
         )
         for action in CASE_ACTIONS
     },
+    "concerns:chronology": lambda w: {"public_id": w.case.subject.public_id},
     "referrals:new": lambda w: {"concern_id": w.case.public_id},
     "referrals:detail": lambda w: {"public_id": w.referral.public_id},
     **{

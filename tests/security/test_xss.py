@@ -53,7 +53,7 @@ from concerns.services.work import case_activity_record, checklist_apply, checkl
 from measures.models import ActionCard, ActionCardStep, GoalArea, Measure
 from partners.models import Contact, Organisation, User
 from partners.resources import ContactResource, OrganisationResource
-from referrals.models import Referral
+from referrals.models import LegalBasis, Referral
 from referrals.services import (
     ReferralDetails,
     referral_accept,
@@ -188,7 +188,7 @@ def _referral(concern, coordinator, nav, **text) -> Referral:
             receiving_contact=None,
             reason=text.get("reason", "Vanlig begrunnelse."),
             shared_information=text.get("shared", "Vanlig delt tekst."),
-            legal_basis=Referral.LegalBasis.OTHER,
+            legal_basis=LegalBasis.OTHER,
             legal_basis_other=text.get("legal_basis", "Vanlig hjemmel."),
             response_due=timezone.localdate() + datetime.timedelta(days=7),
         ),
