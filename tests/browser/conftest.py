@@ -115,3 +115,17 @@ def file_concern(page) -> str:
     page.click("button[name=action][value=submit]")
     page.wait_for_url(re.compile(r"/receipt/$"))
     return page.get_by_test_id("reference").inner_text().strip()
+
+
+def run_worker_once() -> None:
+    """What the Celery worker and beat would do next: sweep, then deliver what is due.
+
+    The browser suite runs no worker; its journeys call this where a person
+    would wait a minute for the bell.
+    """
+    from concerns import reminders
+    from concerns.models import Reminder
+
+    reminders.sweep()
+    for reminder_id in Reminder.objects.filter(sent_at__isnull=True).values_list("pk", flat=True):
+        reminders.deliver(reminder_id)
