@@ -61,9 +61,10 @@ def test_routing_turns_each_card_into_a_checklist_with_due_times(
     steps = list(card.steps.order_by("order"))
     tasks = list(concern.checklist.order_by("order"))
 
-    assert [task.text for task in tasks] == [
-        step.text_nb for step in steps
-    ]  # copied in nb, the default language
+    for language in ("nb", "da", "en"):  # copied in every language
+        assert [getattr(task, f"text_{language}") for task in tasks] == [
+            getattr(step, f"text_{language}") for step in steps
+        ]
     assert [task.responsible for task in tasks] == [step.responsible for step in steps]
     assert [task.due_at for task in tasks] == [SUBMITTED + step.due_within for step in steps]
     assert all(task.card == card and not task.is_done for task in tasks)
