@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from concerns.models import AgeBand, CaseActivity, Concern, Subject
 from concerns.selectors import DEFAULT_SORT, INBOX_SORTS, InboxFilters
 from concerns.services.triage import TEXT_MAX_LENGTH
-from config.widgets import DateInput
+from config.widgets import DateInput, FilterableCheckboxes
 from measures.models import ActionCard, Measure, Phenomenon
 from partners.models import Contact, District, Organisation
 
@@ -209,7 +209,10 @@ class ActivityForm(forms.Form):
     kind = forms.ChoiceField(label=_("Type"), choices=CaseActivity.Kind.choices)
     date = forms.DateField(label=_("Date"), widget=DateInput)
     organisations = forms.ModelMultipleChoiceField(
-        label=_("Participants' organisations"), queryset=Organisation.objects.none(), required=False
+        label=_("Participants' organisations"),
+        queryset=Organisation.objects.none(),
+        required=False,
+        widget=FilterableCheckboxes,
     )
     notes = forms.CharField(
         label=_("Notes"), required=False, max_length=TEXT_MAX_LENGTH, widget=_text_area(2)

@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 
 class DateInput(forms.DateInput):
@@ -13,3 +14,11 @@ class DateInput(forms.DateInput):
 
     def __init__(self, attrs=None, format=None):  # noqa: A002 - Django's own argument name
         super().__init__(attrs=attrs, format=format or "%Y-%m-%d")
+
+
+class FilterableCheckboxes(forms.CheckboxSelectMultiple):
+    """Checkboxes instead of a Ctrl-click list; static/js/forms.js adds a filter box above them."""
+
+    def __init__(self, attrs=None, choices=()):
+        attrs = {"data-filter-label": _("Filter the list"), **(attrs or {})}
+        super().__init__(attrs=attrs, choices=choices)

@@ -2,7 +2,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from config.widgets import DateInput
+from config.widgets import DateInput, FilterableCheckboxes
 from measures.models import MeasureActivity
 from partners.models import Organisation
 
@@ -11,7 +11,10 @@ class MeasureActivityForm(forms.Form):
     kind = forms.ChoiceField(label=_("Type"), choices=MeasureActivity.Kind.choices)
     date = forms.DateField(label=_("Date"), widget=DateInput)
     organisations = forms.ModelMultipleChoiceField(
-        label=_("Organisations taking part"), queryset=Organisation.objects.none(), required=False
+        label=_("Organisations taking part"),
+        queryset=Organisation.objects.none(),
+        required=False,
+        widget=FilterableCheckboxes,
     )
     participants = forms.IntegerField(
         label=_("Number of participants"), min_value=1, max_value=100_000
