@@ -17,16 +17,16 @@ module, and only to accounts that hold a case-handler role, so no registry
 edit (a contact's account, a routing rule) can make someone else a handler.
 """
 
+from dataclasses import dataclass
 from enum import StrEnum
 
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from guardian.shortcuts import get_objects_for_user
 
 from concerns.models import (
     CaseEvent,
@@ -78,38 +78,84 @@ _COORDINATOR_OR_ASSIGNEE = {
 _COORDINATOR_ONLY = {Action.REOPEN, Action.LINK_SUBJECT, Action.VIEW_ACCESS_LOG}
 
 
-def _municipality_ids(user: User) -> list[int]:
-    if user.organisation_id is None:
-        return []
-    return list(user.organisation.municipalities.values_list("pk", flat=True))
+# Every status but a draft: a draft is its reporter's alone.
+SUBMITTED_STATUSES = tuple(status for status in Concern.Status.values if status != "draft")
+
+
+@dataclass(frozen=True)
+class HandlerScope:
+    """What a user handles by role, besides the cases granted to them one by one.
+
+    The one rule behind every list and every case page. It is written as
+    predicates PostgreSQL can serve from an index: a coordinator's
+    municipality-wide view is a plain filter on `municipality_id`, a resource
+    person's a filter on `reporter_organisation_id`, and individual grants an
+    EXISTS on the direct-FK grant table (unique index user, permission,
+    concern). A grant and a column are never OR-ed in one scan.
+    """
+
+    user_id: int
+    municipality_ids: frozenset[int]  # as coordinator
+    organisation_id: int | None  # as the organisation's resource person
+
+    def role_q(self) -> Q | None:
+        rule = None
+        if self.municipality_ids:
+            rule = Q(municipality__in=self.municipality_ids)
+        if self.organisation_id is not None:
+            by_organisation = Q(reporter_organisation=self.organisation_id)
+            rule = by_organisation if rule is None else rule | by_organisation
+        return rule
+
+    def covers_by_role(self, concern: Concern) -> bool:
+        return (
+            concern.municipality_id in self.municipality_ids
+            or concern.reporter_organisation_id == self.organisation_id
+        )
+
+
+def handler_scope(user: User) -> HandlerScope | None:
+    """The user's scope, worked out once per request (it is kept on the user object)."""
+    if not user.is_authenticated or not user.is_active:
+        return None
+    if not hasattr(user, "_handler_scope"):
+        municipality_ids: frozenset[int] = frozenset()
+        if user.has_role(Role.Code.COORDINATOR) and user.organisation_id:
+            municipality_ids = frozenset(
+                user.organisation.municipalities.values_list("pk", flat=True)
+            )
+        organisation_id = user.organisation_id if user.has_role(Role.Code.RESOURCE_PERSON) else None
+        user._handler_scope = HandlerScope(user.pk, municipality_ids, organisation_id)
+    return user._handler_scope
+
+
+def _grants(user: User) -> QuerySet[ConcernUserObjectPermission]:
+    if not hasattr(user, "_handle_permission_id"):
+        user._handle_permission_id = _permission(HANDLE).pk
+    return ConcernUserObjectPermission.objects.filter(
+        user=user.pk, permission=user._handle_permission_id
+    )
 
 
 def handler_concerns_for(user: User) -> QuerySet[Concern]:
     """Every concern the user may handle. Inbox and case page both ask this one question."""
-    if not user.is_authenticated or not user.is_active:
+    scope = handler_scope(user)
+    if scope is None:
         return Concern.objects.none()
-    granted = get_objects_for_user(
-        user,
-        HANDLE,
-        klass=Concern,
-        accept_global_perms=False,
-        with_superuser=False,
-        use_groups=False,
+    submitted = Concern.objects.filter(status__in=SUBMITTED_STATUSES)
+    rule = scope.role_q()
+    if rule is None:
+        return submitted.filter(Exists(_grants(user).filter(content_object=OuterRef("pk"))))
+    # Grants outside the role's scope are rare (a case assigned across
+    # municipalities); fetched as ids, they keep the query a plain index scan.
+    outside = list(
+        _grants(user)
+        .exclude(content_object__in=Concern.objects.filter(rule).values("pk"))
+        .values_list("content_object_id", flat=True)
     )
-    rule = Q(pk__in=granted.values("pk"))
-    if user.has_role(Role.Code.RESOURCE_PERSON) and user.organisation_id:
-        rule |= Q(reporter_organisation=user.organisation_id)
-    if user.has_role(Role.Code.COORDINATOR):
-        rule |= Q(municipality__in=_municipality_ids(user))
-    return Concern.objects.exclude(status=Concern.Status.DRAFT).filter(rule)
-
-
-def concerns_visible_to(user: User) -> QuerySet[Concern]:
-    if not user.is_authenticated:
-        return Concern.objects.none()
-    return Concern.objects.filter(
-        Q(reporter=user) | Q(pk__in=handler_concerns_for(user).values("pk"))
-    )
+    if outside:
+        rule |= Q(pk__in=outside)
+    return submitted.filter(rule)
 
 
 def deny(user: User, what: str) -> Http404:
@@ -121,33 +167,86 @@ def deny(user: User, what: str) -> Http404:
     return Http404()
 
 
-def get_concern_for_user_or_404(user: User, public_id) -> Concern:
-    try:
-        return (
-            concerns_visible_to(user)
-            .select_related(
-                "subject__district",
-                "phenomenon",
-                "assignee__organisation",
-                "reporter_organisation",
-                "municipality",
-            )
-            .get(public_id=public_id)
+@dataclass(frozen=True)
+class CaseAccess:
+    """Everything the case page needs to know about one user and one case, asked once."""
+
+    is_reporter: bool
+    is_handler: bool
+    has_grant: bool
+    is_coordinator: bool
+    is_assignee: bool
+
+    @property
+    def may_see(self) -> bool:
+        return self.is_reporter or self.is_handler
+
+
+def case_access(user: User, concern: Concern) -> CaseAccess:
+    """The same rule as handler_concerns_for, for one case: at most one query (for a grant)."""
+    scope = handler_scope(user)
+    if scope is None:
+        return CaseAccess(False, False, False, False, False)
+    cache = user.__dict__.setdefault("_case_access", {})
+    key = (concern.pk, concern.status, concern.assignee_id, _grant_generation)
+    if key not in cache:
+        granted = _grants(user).filter(content_object=concern.pk).exists()
+        handler = not concern.is_draft and (granted or scope.covers_by_role(concern))
+        cache[key] = CaseAccess(
+            is_reporter=concern.reporter_id == user.pk,
+            is_handler=handler,
+            has_grant=granted,
+            is_coordinator=handler and concern.municipality_id in scope.municipality_ids,
+            is_assignee=handler and is_assignee(user, concern),
         )
+    return cache[key]
+
+
+# Bumped whenever this process gives or takes a grant: a cached answer about
+# any user is then asked again, whichever Python object holds that user.
+_grant_generation = 0
+
+
+def _grants_changed() -> None:
+    global _grant_generation
+    _grant_generation += 1
+
+
+def get_concern_for_user_or_404(user: User, public_id) -> Concern:
+    """The concern by its public id, if the user may see it; 404 otherwise, and logged.
+
+    Fetched by its unique id first, then checked with the same rule as the lists.
+    """
+    try:
+        concern = Concern.objects.select_related(
+            "subject__district",
+            "phenomenon",
+            "assignee__organisation",
+            "reporter_organisation",
+            "municipality",
+        ).get(public_id=public_id)
     except (Concern.DoesNotExist, ValueError, ValidationError) as missing:
-        if Concern.objects.filter(public_id=str(public_id)).exists():
-            raise deny(user, f"concern {public_id}") from missing
         raise Http404 from missing
+    if not case_access(user, concern).may_see:
+        raise deny(user, f"concern {public_id}")
+    return concern
+
+
+def concerns_visible_to(user: User) -> QuerySet[Concern]:
+    """The reporter's own concerns and the ones the user handles (for small sets only)."""
+    if not user.is_authenticated:
+        return Concern.objects.none()
+    return Concern.objects.filter(
+        Q(reporter=user) | Q(pk__in=handler_concerns_for(user).values("pk"))
+    )
 
 
 def is_handler(user: User, concern: Concern) -> bool:
-    return handler_concerns_for(user).filter(pk=concern.pk).exists()
+    return case_access(user, concern).is_handler
 
 
 def is_coordinator_for(user: User, concern: Concern) -> bool:
-    return user.has_role(Role.Code.COORDINATOR) and concern.municipality_id in _municipality_ids(
-        user
-    )
+    return case_access(user, concern).is_coordinator
 
 
 def is_assignee(user: User, concern: Concern) -> bool:
@@ -155,17 +254,15 @@ def is_assignee(user: User, concern: Concern) -> bool:
 
 
 def has_grant(user: User, concern: Concern) -> bool:
-    return ConcernUserObjectPermission.objects.filter(
-        user=user, content_object=concern, permission__codename=HANDLE
-    ).exists()
+    return case_access(user, concern).has_grant
 
 
 def capabilities(user: User, concern: Concern) -> dict[Action, bool]:
     """Every action at once, with each underlying check made only once (for the case page)."""
-    if not is_handler(user, concern):
+    access = case_access(user, concern)
+    if not access.is_handler:
         return dict.fromkeys(Action, False)
-    coordinator = is_coordinator_for(user, concern)
-    assignee = is_assignee(user, concern)
+    coordinator, assignee = access.is_coordinator, access.is_assignee
     return {
         action: action == Action.HANDLE
         or (action in _COORDINATOR_ONLY and coordinator)
@@ -185,9 +282,8 @@ def ensure_can(user: User, action: Action, concern: Concern) -> None:
 
 def needs_stated_purpose(user: User, concern: Concern) -> bool:
     """Assigned and routed handlers open a case without more ado; others must say why."""
-    return not (
-        concern.reporter_id == user.pk or is_assignee(user, concern) or has_grant(user, concern)
-    )
+    access = case_access(user, concern)
+    return not (access.is_reporter or access.is_assignee or access.has_grant)
 
 
 def can_edit_draft(user: User, concern: Concern) -> bool:
@@ -240,6 +336,7 @@ def _grant(
     grant = model(**holder, permission=permission, content_object=concern)
     grant._history_user = actor
     grant.save()
+    _grants_changed()
     event_record(
         concern=concern,
         actor=actor,
@@ -254,6 +351,7 @@ def _revoke(*, model, holder: dict, concern: Concern, actor, label: str, reason:
     for grant in grants:
         grant._history_user = actor
         grant.delete()
+    _grants_changed()
     if grants:
         event_record(
             concern=concern,

@@ -3,16 +3,16 @@
 import datetime
 from dataclasses import dataclass, field
 
-from django.contrib.postgres.search import SearchQuery, SearchVector
-from django.db import connection
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from concerns.models import AccessLog, AgeBand, CaseEvent, Concern, RoutingDecision, Subject
-from concerns.permissions import concerns_visible_to, handler_concerns_for
+from concerns.permissions import handler_concerns_for
+from concerns.search import search, uses_full_text
 from partners.models import Contact, User
 
 INBOX_PAGE_SIZE = 50
+LIST_PAGE_SIZE = 50
 
 _URGENCY_RANK = Case(
     When(urgency=Concern.Urgency.ACUTE, then=Value(0)),
@@ -21,21 +21,10 @@ _URGENCY_RANK = Case(
     output_field=IntegerField(),
 )
 
-_PIN_RANK = Case(
-    When(
-        urgency=Concern.Urgency.ACUTE,
-        acknowledged_at__isnull=True,
-        status__in=Concern.OPEN_STATUSES,
-        then=Value(0),
-    ),
-    default=Value(1),
-    output_field=IntegerField(),
-)
-
 # The columns a user may sort the inbox by, and what each means in SQL.
 INBOX_SORTS = {
-    "submitted": ("submitted_at", "pk"),
-    "-submitted": ("-submitted_at", "-pk"),
+    "submitted": ("submitted_at", "id"),
+    "-submitted": ("-submitted_at", "-id"),
     "urgency": ("urgency_rank", "-submitted_at"),
     "-urgency": ("-urgency_rank", "-submitted_at"),
     "follow_up": ("follow_up_on", "-submitted_at"),
@@ -49,11 +38,22 @@ DEFAULT_SORT = "-submitted"
 
 
 def my_concerns(user: User) -> QuerySet[Concern]:
+    """The reporter's own concerns, drafts included, newest first (index reporter, created_at)."""
+    if not user.is_authenticated:
+        return Concern.objects.none()
     return (
-        concerns_visible_to(user)
-        .filter(reporter=user)
+        Concern.objects.filter(reporter=user)
         .select_related("subject")
-        .order_by("-created_at")
+        .only(
+            "public_id",
+            "reference",
+            "status",
+            "urgency",
+            "submitted_at",
+            "created_at",
+            "subject__name",
+        )
+        .order_by("-created_at", "-id")
     )
 
 
@@ -76,19 +76,6 @@ def age_band_q(band: str, today: datetime.date) -> Q:
     return under if band == AgeBand.UNDER_18 else ~under
 
 
-def search_q(text: str) -> Q:
-    """Free text over the observations and the person's name.
-
-    On PostgreSQL the observations use full-text search, served by the GIN
-    index of migration 0004 (same expression); elsewhere a plain LIKE.
-    """
-    if connection.vendor == "postgresql":
-        return Q(fts=SearchQuery(text, config="simple", search_type="websearch")) | Q(
-            subject__name__icontains=text
-        )
-    return Q(observations__icontains=text) | Q(subject__name__icontains=text)
-
-
 @dataclass
 class InboxFilters:
     text: str = ""
@@ -104,15 +91,56 @@ class InboxFilters:
     sort: str = DEFAULT_SORT
 
 
+# The columns the inbox shows; nothing else is read for a list row.
+_INBOX_COLUMNS = (
+    "public_id",
+    "reference",
+    "status",
+    "urgency",
+    "consider_pst",
+    "submitted_at",
+    "follow_up_on",
+    "acknowledged_at",
+    "municipality_id",
+    "subject__name",
+    "subject__district__name",
+    "phenomenon__code",
+    "phenomenon__name_nb",
+    "phenomenon__name_da",
+    "phenomenon__name_en",
+    "reporter_organisation__name",
+    "assignee__name",
+)
+_INBOX_RELATED = ("subject__district", "phenomenon", "reporter_organisation", "assignee")
+
+
+def _pinned_q() -> Q:
+    return Q(
+        urgency=Concern.Urgency.ACUTE,
+        acknowledged_at__isnull=True,
+        status__in=Concern.OPEN_STATUSES,
+    )
+
+
+def pinned_for(user: User, limit: int = 20) -> list[Concern]:
+    """Acute concerns nobody has acknowledged: shown above the inbox, whatever the filters."""
+    return list(
+        handler_concerns_for(user)
+        .filter(_pinned_q())
+        .select_related(*_INBOX_RELATED)
+        .only(*_INBOX_COLUMNS)
+        .order_by("-submitted_at", "-pk")[:limit]
+    )
+
+
 def inbox_for(
     user: User, filters: InboxFilters, today: datetime.date | None = None
 ) -> QuerySet[Concern]:
+    """The inbox rows under the filters, pinned ones left out (they are shown above)."""
     today = today or timezone.localdate()
-    concerns = handler_concerns_for(user)
+    concerns = handler_concerns_for(user).exclude(_pinned_q())
     if filters.text:
-        if connection.vendor == "postgresql":
-            concerns = concerns.annotate(fts=SearchVector("observations", config="simple"))
-        concerns = concerns.filter(search_q(filters.text))
+        concerns = search(concerns, filters.text, search_countries_for(user))
     if filters.statuses:
         concerns = concerns.filter(status__in=filters.statuses)
     if filters.urgency:
@@ -132,12 +160,18 @@ def inbox_for(
     if filters.unassigned:
         concerns = concerns.filter(assignee__isnull=True)
     ordering = INBOX_SORTS.get(filters.sort, INBOX_SORTS[DEFAULT_SORT])
-    return (
-        concerns.annotate(urgency_rank=_URGENCY_RANK, pin_rank=_PIN_RANK)
-        .select_related("subject__district", "phenomenon", "reporter_organisation", "assignee")
-        # An acute concern nobody has acknowledged stays on top, whatever the sort.
-        .order_by("pin_rank", *ordering)
-    )
+    if filters.text and uses_full_text() and filters.sort == DEFAULT_SORT:
+        ordering = ("-rank", *ordering)  # best match first
+    if "urgency_rank" in ordering[0]:
+        concerns = concerns.annotate(urgency_rank=_URGENCY_RANK)
+    return concerns.select_related(*_INBOX_RELATED).only(*_INBOX_COLUMNS).order_by(*ordering)
+
+
+def search_countries_for(user: User) -> set[str]:
+    """The countries whose language a search is stemmed in: those the user works in."""
+    if user.organisation_id is None:
+        return set()
+    return set(user.organisation.municipalities.values_list("country", flat=True))
 
 
 def status_counts_for(user: User) -> dict[str, int]:
@@ -208,16 +242,28 @@ class TimelineEntry:
 _DIFF_SKIP = {"updated_at", "status", "submitted_at", "public_id", "version"}
 
 
-def _display(record, field_name: str) -> str:
-    model_field = record._meta.get_field(field_name)
+def _related_names(records) -> dict[tuple[str, object], str]:
+    """Every related object the history rows point at, named, in one query per relation."""
+    names: dict[tuple[str, object], str] = {}
+    for model_field in Concern._meta.concrete_fields:
+        if not model_field.is_relation:
+            continue
+        ids = {getattr(record, model_field.attname) for record in records} - {None}
+        if ids:
+            found = model_field.related_model._default_manager.in_bulk(ids)
+            names.update({(model_field.name, pk): str(obj) for pk, obj in found.items()})
+    return names
+
+
+def _display(record, field_name: str, related: dict[tuple[str, object], str]) -> str:
+    model_field = Concern._meta.get_field(field_name)
     value = getattr(record, model_field.attname)
     if value in (None, ""):
         return "—"
     if model_field.choices:
         return str(dict(model_field.flatchoices).get(value, value))
     if model_field.is_relation:
-        related = getattr(record, field_name, None)
-        return str(related) if related is not None else "—"
+        return related.get((field_name, value), "—")
     return str(value)
 
 
@@ -234,14 +280,15 @@ def history_changes(concern: Concern) -> list[TimelineEntry]:
         .select_related("history_user")
         .order_by("history_date", "history_id")
     )
+    related = _related_names(records)
     entries = []
     for older, newer in zip(records, records[1:], strict=False):
         delta = newer.diff_against(older, excluded_fields=sorted(_DIFF_SKIP | {"signs"}))
         changes = tuple(
             (
                 str(concern._meta.get_field(change.field).verbose_name),
-                _display(older, change.field),
-                _display(newer, change.field),
+                _display(older, change.field, related),
+                _display(newer, change.field, related),
             )
             for change in delta.changes
         )

@@ -149,9 +149,10 @@ def concern_receipt(request, public_id):
 
 
 def concern_mine(request):
-    return render(
-        request, "concerns/my_concerns.html", {"concerns": selectors.my_concerns(request.user)}
+    page = Paginator(selectors.my_concerns(request.user), selectors.LIST_PAGE_SIZE).get_page(
+        request.GET.get("page")
     )
+    return render(request, "concerns/my_concerns.html", {"concerns": page, "page": page})
 
 
 # --- the inbox ----------------------------------------------------------------------
@@ -169,6 +170,7 @@ def inbox(request):
     page = Paginator(selectors.inbox_for(user, filters), selectors.INBOX_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
+    pinned = selectors.pinned_for(user)
     return render(
         request,
         "concerns/inbox.html",
@@ -179,6 +181,8 @@ def inbox(request):
             "counts": selectors.status_counts_for(user),
             "status_labels": dict(Concern.Status.choices),
             "today": timezone.localdate(),
+            "pinned": pinned,
+            "total": page.paginator.count + len(pinned),
         },
     )
 

@@ -7,9 +7,9 @@ municipality's objects. None of these models holds case content, and no
 permission here opens a case: that is concerns.permissions' job alone.
 """
 
-from django.contrib.auth.backends import BaseBackend
+from django.contrib.auth.backends import BaseBackend, ModelBackend
 
-from partners.models import Role
+from partners.models import Role, User
 
 _CRUD = ("view", "add", "change", "delete")
 
@@ -81,3 +81,20 @@ class RolePermissionBackend(BaseBackend):
 
     def has_module_perms(self, user_obj, app_label):
         return any(perm.startswith(f"{app_label}.") for perm in self.get_all_permissions(user_obj))
+
+
+class AccountBackend(ModelBackend):
+    """Django's password backend, loading the signed-in user with what every page reads.
+
+    The organisation and the roles come with the user in two queries, so role
+    checks on a page never query again (User.has_role reads roles.all()).
+    """
+
+    def get_user(self, user_id):
+        user = (
+            User.objects.select_related("organisation")
+            .prefetch_related("roles")
+            .filter(pk=user_id)
+            .first()
+        )
+        return user if user is not None and self.user_can_authenticate(user) else None

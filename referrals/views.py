@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -33,14 +34,17 @@ from referrals.services import (
     referral_withdraw,
 )
 
+INCOMING_PAGE_SIZE = 50
+
 
 def incoming(request):
     referrals = (
         referrals_for_receiver(request.user)
         .select_related("concern__subject", "receiving_contact")
-        .order_by("status", "response_due")
+        .order_by("status", "response_due", "pk")
     )
-    return render(request, "referrals/incoming.html", {"referrals": referrals})
+    page = Paginator(referrals, INCOMING_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "referrals/incoming.html", {"referrals": page, "page": page})
 
 
 @require_http_methods(["GET", "POST"])

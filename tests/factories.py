@@ -6,6 +6,7 @@ import factory
 from django.utils import timezone
 
 from concerns.models import Concern, Subject
+from concerns.search import concern_index_for_search
 from measures.models import Phenomenon, Sign, SignCategory
 from partners.models import Contact, District, Municipality, Organisation, Role, User
 
@@ -124,6 +125,7 @@ class SubjectFactory(factory.django.DjangoModelFactory):
 class ConcernFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Concern
+        skip_postgeneration_save = True
 
     reporter = factory.SubFactory(UserFactory)
     reporter_organisation = factory.SelfAttribute("reporter.organisation")
@@ -139,3 +141,9 @@ class ConcernFactory(factory.django.DjangoModelFactory):
     urgency = Concern.Urgency.NORMAL
     prevention_level = Concern.PreventionLevel.SELECTIVE
     guardians_informed = Concern.GuardiansInformed.NO
+
+    @factory.post_generation
+    def search_index(self, create, extracted, **kwargs):
+        # As concern_submit does: a submitted concern can be found by search.
+        if create and self.status != Concern.Status.DRAFT:
+            concern_index_for_search(concern=self)

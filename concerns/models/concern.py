@@ -2,6 +2,7 @@ import datetime
 import uuid
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -177,7 +178,12 @@ class Concern(models.Model):
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
 
-    history = HistoricalRecords(m2m_fields=[signs])
+    # The person's name and the observations as PostgreSQL full text, in the
+    # municipality's language, written on submit (concerns.search). Empty on SQLite.
+    search_vector = SearchVectorField(null=True, editable=False)
+
+    # The search vector is derived data: history keeps the text it comes from.
+    history = HistoricalRecords(m2m_fields=[signs], excluded_fields=["search_vector"])
 
     class Meta:
         verbose_name = _("concern")
@@ -188,11 +194,25 @@ class Concern(models.Model):
             ("view_referred_concern", _("Can see what a referral shares about the concern")),
             ("break_glass", _("Can read case content in the admin in an emergency (break-glass)")),
         ]
+        # One per way into the lists, each serving its ORDER BY … LIMIT 50 from
+        # the index (docs/performance.md).
         indexes = [
             models.Index(fields=["reporter", "-created_at"], name="concern_reporter_recent"),
-            models.Index(fields=["municipality", "status", "-submitted_at"], name="concern_inbox"),
+            models.Index(
+                fields=["municipality", "-submitted_at", "-id"], name="concern_inbox_recent"
+            ),
+            models.Index(
+                fields=["reporter_organisation", "-submitted_at", "-id"],
+                name="concern_org_recent",
+            ),
             models.Index(fields=["assignee", "status"], name="concern_assignee_status"),
             models.Index(fields=["status", "follow_up_on"], name="concern_follow_up_due"),
+            # Acute and not yet acknowledged: the few cases pinned on top of inboxes.
+            models.Index(
+                fields=["municipality"],
+                name="concern_pinned",
+                condition=models.Q(urgency="acute", acknowledged_at__isnull=True),
+            ),
         ]
 
     def __str__(self):

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from concerns.concurrency import ensure_current
 from concerns.models import AgeBand, CaseEvent, Concern, ReferenceSequence, Subject
+from concerns.search import concern_index_for_search
 from concerns.services.triage import concern_route
 from concerns.timeline import event_record
 from measures.models import Phenomenon, Sign
@@ -234,6 +235,7 @@ def concern_submit(*, concern: Concern, actor: User) -> Concern:
     event_record(
         concern=concern, actor=actor, kind=CaseEvent.Kind.SUBMITTED, to_status=concern.status
     )
+    concern_index_for_search(concern=concern)
     # Routing is part of the submit: a concern is never submitted and unrouted.
     concern_route(concern=concern, actor=actor)
     return concern

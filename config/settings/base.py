@@ -96,7 +96,7 @@ AUTH_USER_MODEL = "partners.User"
 AUTHENTICATION_BACKENDS = [
     # First: refuses a locked-out username or address before any password is checked.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "partners.backends.AccountBackend",
     "guardian.backends.ObjectPermissionBackend",
     "partners.backends.RolePermissionBackend",
 ]

@@ -37,9 +37,11 @@ def _concern(people, n, **fields):
 
 
 def _references(client, **params) -> list[str]:
+    """The rows of the inbox, top to bottom: the pinned ones, then the page."""
     response = client.get(reverse("concerns:inbox"), params)
     assert response.status_code == 200
-    return [concern.reference for concern in response.context["page"]]
+    rows = [*response.context["pinned"], *response.context["page"]]
+    return [concern.reference for concern in rows]
 
 
 def test_the_coordinator_sees_every_submitted_concern_in_the_municipality_but_no_drafts(
@@ -64,7 +66,14 @@ def test_filters(client, people, coordinator, trondheim):
     )
     contact = ContactFactory(organisation=people.alice.organisation)
     religious = PhenomenonFactory(code="religious", name_nb="Religiøst motivert ekstremisme")
-    acute = _concern(people, 1, urgency=Concern.Urgency.ACUTE, phenomenon=religious)
+    # Acknowledged: an acute concern waiting for that is pinned above every filter.
+    acute = _concern(
+        people,
+        1,
+        urgency=Concern.Urgency.ACUTE,
+        phenomenon=religious,
+        acknowledged_at=timezone.now(),
+    )
     closed = _concern(people, 2, status=Concern.Status.CLOSED)
     grown_up = _concern(people, 3, subject=adult, assignee=contact)
     overdue = _concern(people, 4, follow_up_on=timezone.localdate() - datetime.timedelta(days=1))
@@ -124,6 +133,8 @@ def test_an_unacknowledged_acute_concern_is_pinned_on_top_whatever_the_sort(
     client.force_login(coordinator)
     for sort in ("-submitted", "submitted", "status", "person", "-urgency"):
         assert _references(client, sort=sort)[0] == acute.reference, sort
+    # Pinned above every filter too: it is an alert, not a search result.
+    assert _references(client, urgency="normal") == [acute.reference, normal.reference]
     assert set(_references(client, sort="-urgency")) == {
         normal.reference,
         acute.reference,
