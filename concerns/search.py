@@ -51,3 +51,24 @@ def search(concerns: QuerySet[Concern], text: str, countries) -> QuerySet[Concer
     for other in queries[1:]:
         query |= other
     return concerns.filter(match).annotate(rank=SearchRank(F("search_vector"), query))
+
+
+def reindex_all() -> None:
+    """Every submitted concern's vector in one statement (benchmark seeding, repairs)."""
+    if not uses_full_text():
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            UPDATE concerns_concern AS c
+            SET search_vector =
+                setweight(to_tsvector(l.language, coalesce(s.name, '')), 'A')
+                || setweight(to_tsvector(l.language, coalesce(c.observations, '')), 'B')
+            FROM concerns_subject AS s, partners_municipality AS m,
+                 LATERAL (
+                     SELECT (CASE m.country WHEN 'DK' THEN 'danish' ELSE 'norwegian' END)::regconfig
+                     AS language
+                 ) AS l
+            WHERE s.id = c.subject_id AND m.id = c.municipality_id AND c.status <> 'draft'
+            """
+        )

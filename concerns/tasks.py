@@ -42,3 +42,19 @@ def deliver_reminder(reminder_id: int) -> bool:
 @shared_task(name="reminders.weekly_digest", ignore_result=True)
 def weekly_digest() -> int:
     return reminders.create_weekly_digests()
+
+
+@shared_task(
+    name="reminders.deliver_pending",
+    ignore_result=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(SMTPException, ConnectionError, TimeoutError, OperationalError),
+    retry_backoff=30,
+    retry_backoff_max=30 * 60,
+    retry_jitter=True,
+    max_retries=12,
+)
+def deliver_pending_reminders() -> int:
+    """Every reminder not sent yet, in batches: one task clears a backlog."""
+    return reminders.deliver_pending()

@@ -9,21 +9,21 @@ from django.urls import reverse
 from django.utils import timezone
 
 from concerns.models import NotificationKind
-from concerns.reminders import Due, not_yet_reminded, provider
+from concerns.reminders import Due, Window, not_yet_reminded, provider
 from referrals.models import Referral
 from referrals.permissions import receivers_to_notify
 
 
 @provider(NotificationKind.REFERRAL_RESPONSE_DUE)
-def referral_answers_due(now: datetime.datetime, limit: int) -> Iterable[Due]:
+def referral_answers_due(window: Window) -> Iterable[Due]:
     kind = NotificationKind.REFERRAL_RESPONSE_DUE
+    referrals = Referral.objects.filter(status=Referral.Status.SENT, response_due__lte=window.today)
+    if window.since is not None:
+        referrals = referrals.filter(response_due__gte=window.after_date())
     referrals = (
-        Referral.objects.filter(
-            status=Referral.Status.SENT, response_due__lte=timezone.localdate(now)
-        )
-        .filter(not_yet_reminded(kind, Cast(OuterRef("response_due"), CharField())))
+        referrals.filter(not_yet_reminded(kind, Cast(OuterRef("response_due"), CharField())))
         .select_related("concern", "receiving_contact__user", "created_by")
-        .order_by("response_due", "pk")[:limit]
+        .order_by("response_due", "pk")[: window.limit]
     )
     for referral in referrals:
         yield Due(

@@ -18,6 +18,7 @@ from concerns.models.notifications import (
     NotificationPreference,
     OutboxMessage,
     Reminder,
+    SweepMark,
 )
 from concerns.models.routing import RoutingDecision, RoutingRule
 from concerns.models.subject import AgeBand, Subject, age_band_for
@@ -45,5 +46,6 @@ __all__ = [
     "RoutingDecision",
     "RoutingRule",
     "Subject",
+    "SweepMark",
     "age_band_for",
 ]

@@ -94,7 +94,9 @@ class Reminder(models.Model):
     attempts = models.PositiveSmallIntegerField(_("delivery attempts"), default=0)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
 
-    history = HistoricalRecords(m2m_fields=[recipients])
+    # Recipients are fixed when the reminder is made and never change; what
+    # each of them got is in Notification, whose history is kept.
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("reminder")
@@ -170,3 +172,26 @@ class NotificationPreference(models.Model):
 
     def __str__(self):
         return f"{self.user} {self.kind}: {self.email}"
+
+
+class SweepMark(models.Model):
+    """How far the sweeper has looked for one kind of deadline.
+
+    A quiet sweep then looks only at what became due since, whatever the
+    history. The row with kind SWEEP_LOCK is locked while a sweep runs, so
+    two sweeps never work at once.
+    """
+
+    SWEEP_LOCK = "__sweep__"
+
+    kind = models.CharField(_("kind"), max_length=40, unique=True)
+    swept_until = models.DateTimeField(_("swept until"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("sweep mark")
+        verbose_name_plural = _("sweep marks")
+
+    def __str__(self):
+        return f"{self.kind}: {self.swept_until}"

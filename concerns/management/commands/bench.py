@@ -1,0 +1,334 @@
+"""Measure the pages and the sweep on the database `bench_seed` filled.
+
+In-process, with Django's test client, DEBUG off: a warm-up, then at least
+30 requests per case; p50, p95, max and the number of SQL queries of one
+request. A floor is measured in the same run (an indexed 50-row page with its
+count, and a 50-row render), so every figure is also a ratio to the floor,
+which survives a noisy machine. See docs/performance.md.
+"""
+
+import json
+import statistics
+import time
+import uuid
+from dataclasses import asdict, dataclass
+
+from django.conf import settings
+from django.core.management import BaseCommand, CommandError
+from django.db import connection
+from django.db.models import Count
+from django.template import Context, Template
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from concerns import reminders
+from concerns.bench import BENCH_PREFIX
+from concerns.models import Concern, Reminder, Subject
+from measures.models import Phenomenon
+from partners.models import Contact, Municipality, Role, User
+
+# Case name → (target p95 in ms, the kind of page): docs/performance.md.
+TARGETS = {
+    "list": 60.0,
+    "search": 150.0,
+    "filing": 150.0,
+    "statistics": 500.0,
+}
+
+
+@dataclass
+class Result:
+    case: str
+    kind: str
+    p50_ms: float
+    p95_ms: float
+    max_ms: float
+    queries: int
+    ratio_to_floor: float = 0.0
+    target_ms: float | None = None
+
+    @property
+    def met(self) -> bool:
+        within_target = self.target_ms is None or self.p95_ms <= self.target_ms
+        within_floor = self.kind != "list" or self.ratio_to_floor <= 5.0
+        return within_target and within_floor
+
+
+def _percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+
+
+class Command(BaseCommand):
+    help = "Benchmark the pages and the reminder sweep on a database filled by bench_seed."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--repeat", type=int, default=30)
+        parser.add_argument("--warmup", type=int, default=3)
+        parser.add_argument("--json", dest="json_path")
+        parser.add_argument("--only", help="comma-separated case names")
+
+    def handle(self, *args, **options):
+        if not User.objects.filter(username__startswith=BENCH_PREFIX).exists():
+            raise CommandError("Run `manage.py bench_seed` first.")
+        # What production runs: no debug machinery, no second factor for the
+        # in-process client (signing in is not what is measured).
+        settings.DEBUG = False
+        settings.TWO_FACTOR_REQUIRED = False
+        settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+        self.repeat, self.warmup = max(30, options["repeat"]), options["warmup"]
+        only = set(filter(None, (options["only"] or "").split(",")))
+
+        floor = self._floor()
+        results = []
+        for name, kind, user, method, url, data in self._cases():
+            if only and name not in only:
+                continue
+            results.append(self._measure(name, kind, user, method, url, data))
+        if not only or "sweep" in only:
+            results += self._sweeps()
+        for result in results:
+            result.ratio_to_floor = round(result.p95_ms / floor.p95_ms, 1)
+        self._report(floor, results, options["json_path"])
+
+    # --- the cases ----------------------------------------------------------------------
+
+    def _cases(self):
+        municipality = Municipality.objects.filter(code__startswith=BENCH_PREFIX).order_by("pk")[0]
+        coordinator = Contact.objects.get(
+            organisation__slug=f"{BENCH_PREFIX}slt-{municipality.code.split('-')[-1]}"
+        ).user
+        police = Contact.objects.get(
+            organisation__slug=f"{BENCH_PREFIX}police-{municipality.code.split('-')[-1]}"
+        ).user
+        busiest_org = (
+            Concern.objects.filter(municipality=municipality)
+            .values("reporter_organisation")
+            .order_by()
+            .annotate(n=Count("pk"))
+            .order_by("-n")[0]["reporter_organisation"]
+        )
+        resource = User.objects.get(organisation=busiest_org, roles__code=Role.Code.RESOURCE_PERSON)
+        heavy = (
+            User.objects.filter(username__startswith=BENCH_PREFIX)
+            .annotate(n=Count("concerns_reported"))
+            .order_by("-n")[0]
+        )
+        long_case = Concern.objects.annotate(n=Count("events")).order_by("-n")[0]
+        receiver = (
+            User.objects.filter(
+                organisation__incoming_referrals__status__in=["sent", "accepted"],
+                username__startswith=BENCH_PREFIX,
+            )
+            .annotate(n=Count("organisation__incoming_referrals"))
+            .order_by("-n")[0]
+        )
+        person = (
+            Concern.objects.values("subject")
+            .order_by()
+            .annotate(n=Count("pk"))
+            .order_by("-n")[0]["subject"]
+        )
+        subject = Subject.objects.get(pk=person)
+        district = municipality.districts.first()
+        inbox = reverse("concerns:inbox")
+        last_page = (
+            Concern.objects.filter(municipality=municipality).exclude(status="draft").count() // 50
+        )
+        filer = User.objects.filter(
+            username__startswith=f"{BENCH_PREFIX}frontline",
+            organisation__municipalities=municipality,
+        ).first()
+        return [
+            ("inbox", "list", coordinator, "get", inbox, None),
+            (
+                "inbox, status and district",
+                "list",
+                coordinator,
+                "get",
+                f"{inbox}?status=in_follow_up&district={district.pk}",
+                None,
+            ),
+            ("inbox, keyword search", "search", coordinator, "get", f"{inbox}?q=bilder", None),
+            ("inbox, last page", "list", coordinator, "get", f"{inbox}?page={last_page}", None),
+            ("resource person's list", "list", resource, "get", inbox, None),
+            ("police contact's list", "list", police, "get", inbox, None),
+            ("my concerns", "list", heavy, "get", reverse("concerns:mine"), None),
+            ("incoming referrals", "list", receiver, "get", reverse("referrals:incoming"), None),
+            (
+                "case page, long timeline",
+                "list",
+                long_case.assignee.user,
+                "get",
+                reverse("concerns:detail", args=[long_case.public_id]),
+                None,
+            ),
+            (
+                "subject chronology",
+                "list",
+                User.objects.get(
+                    organisation__slug=f"{BENCH_PREFIX}slt-{subject.municipality.code.split('-')[-1]}"
+                ),
+                "get",
+                reverse("concerns:chronology", args=[subject.public_id]),
+                None,
+            ),
+            ("filing (POST)", "filing", filer, "post", reverse("concerns:new"), "filing"),
+        ]
+
+    def _filing_data(self, user):
+        municipality = user.organisation.municipalities.get()
+        return {
+            "municipality": municipality.pk,
+            "subject_name": f"Oppdiktet Målt {uuid.uuid4().hex[:8]}",
+            "subject_birth_year": "2008",
+            "observations": "Har delt voldelige bilder i klassens chat.",
+            "observed_on": timezone.localdate().isoformat(),
+            "phenomenon": Phenomenon.objects.order_by("pk").first().pk,
+            "urgency": "normal",
+            "prevention_level": "selective",
+            "action": "submit",
+        }
+
+    # --- measuring ----------------------------------------------------------------------
+
+    def _measure(self, name, kind, user, method, url, data) -> Result:
+        client = Client()
+        client.force_login(user)
+
+        def request():
+            payload = self._filing_data(user) if data == "filing" else data
+            response = getattr(client, method)(url, payload)
+            if response.status_code not in (200, 302):
+                raise CommandError(f"{name}: {url} answered {response.status_code}")
+
+        for _ in range(self.warmup):
+            request()
+        with CaptureQueriesContext(connection) as queries:
+            request()
+        timings = []
+        for _ in range(self.repeat):
+            started = time.perf_counter()
+            request()
+            timings.append((time.perf_counter() - started) * 1000)
+        return Result(
+            case=name,
+            kind=kind,
+            p50_ms=round(statistics.median(timings), 1),
+            p95_ms=round(_percentile(timings, 0.95), 1),
+            max_ms=round(max(timings), 1),
+            queries=len(queries),
+            target_ms=TARGETS.get(kind),
+        )
+
+    def _floor(self) -> Result:
+        """An indexed 50-row page with its count, and a 50-row render: what any page costs."""
+        template = Template(
+            "{% for c in rows %}<tr><td>{{ c.reference }}</td><td>{{ c.status }}</td>"
+            "<td>{{ c.submitted_at|date:'SHORT_DATE_FORMAT' }}</td></tr>{% endfor %}{{ total }}"
+        )
+        municipality = Municipality.objects.filter(code__startswith=BENCH_PREFIX).order_by("pk")[0]
+
+        def page():
+            rows = list(
+                Concern.objects.filter(municipality=municipality).order_by("-submitted_at", "-id")[
+                    :50
+                ]
+            )
+            total = Concern.objects.filter(municipality=municipality).count()
+            template.render(Context({"rows": rows, "total": total}))
+
+        for _ in range(self.warmup):
+            page()
+        timings = []
+        for _ in range(self.repeat):
+            started = time.perf_counter()
+            page()
+            timings.append((time.perf_counter() - started) * 1000)
+        return Result(
+            "floor",
+            "floor",
+            round(statistics.median(timings), 1),
+            round(_percentile(timings, 0.95), 1),
+            round(max(timings), 1),
+            2,
+        )
+
+    def _sweeps(self) -> list[Result]:
+        """The reminder sweep with 1 % of open deadlines due, then with nothing due."""
+        results = []
+        for name, target in (
+            ("reminder sweep, 1 % due", 5000.0),
+            ("reminder sweep, nothing due", 50.0),
+        ):
+            with CaptureQueriesContext(connection) as queries:
+                started = time.perf_counter()
+                made = reminders.sweep(deliver=False)
+                elapsed = (time.perf_counter() - started) * 1000
+            self.stdout.write(f"  {name}: {made} reminders made")
+            results.append(
+                Result(
+                    name,
+                    "sweep",
+                    round(elapsed, 1),
+                    round(elapsed, 1),
+                    round(elapsed, 1),
+                    len(queries),
+                    target_ms=target,
+                )
+            )
+        results.append(self._backlog())
+        return results
+
+    def _backlog(self) -> Result:
+        """40,000 due reminders waiting (as after a beat outage), delivered by one worker."""
+        undelivered = Reminder.objects.filter(sent_at__isnull=True).count()
+        with CaptureQueriesContext(connection) as queries:
+            started = time.perf_counter()
+            delivered = reminders.deliver_pending()
+            elapsed = (time.perf_counter() - started) * 1000
+        self.stdout.write(f"  backlog: {undelivered} waiting, {delivered} delivered")
+        return Result(
+            f"delivering a backlog of {undelivered}",
+            "sweep",
+            round(elapsed, 1),
+            round(elapsed, 1),
+            round(elapsed, 1),
+            len(queries),
+            target_ms=60000.0 * max(1, undelivered) / 40000,
+        )
+
+    # --- the report ---------------------------------------------------------------------
+
+    def _report(self, floor: Result, results: list[Result], json_path: str | None) -> None:
+        counts = {
+            "concerns": Concern.objects.count(),
+            "vendor": connection.vendor,
+        }
+        self.stdout.write(
+            f"\n{counts['concerns']} concerns on {counts['vendor']}; floor p95 {floor.p95_ms} ms\n"
+        )
+        header = (
+            f"{'case':38} {'p50':>8} {'p95':>8} {'max':>8} {'queries':>8} {'× floor':>8}  target"
+        )
+        self.stdout.write(header)
+        for r in results:
+            target = f"{r.target_ms:.0f} ms" if r.target_ms else ""
+            mark = "ok" if r.met else "MISSED"
+            self.stdout.write(
+                f"{r.case:38} {r.p50_ms:8.1f} {r.p95_ms:8.1f} {r.max_ms:8.1f} "
+                f"{r.queries:8d} {r.ratio_to_floor:8.1f}  {target} {mark}"
+            )
+        if json_path:
+            with open(json_path, "w", encoding="utf-8") as out:
+                json.dump(
+                    {
+                        **counts,
+                        "floor": asdict(floor),
+                        "results": [{**asdict(r), "met": r.met} for r in results],
+                    },
+                    out,
+                    indent=2,
+                )
