@@ -114,16 +114,25 @@ class HandlerScope:
         )
 
 
+def user_municipality_ids(user: User) -> list[int]:
+    """The municipalities the user's organisation serves, read once per request."""
+    if user.organisation_id is None:
+        return []
+    if "_municipality_ids" not in user.__dict__:
+        user.__dict__["_municipality_ids"] = list(
+            user.organisation.municipalities.values_list("pk", flat=True)
+        )
+    return user.__dict__["_municipality_ids"]
+
+
 def handler_scope(user: User) -> HandlerScope | None:
     """The user's scope, worked out once per request (it is kept on the user object)."""
     if not user.is_authenticated or not user.is_active:
         return None
     if not hasattr(user, "_handler_scope"):
         municipality_ids: frozenset[int] = frozenset()
-        if user.has_role(Role.Code.COORDINATOR) and user.organisation_id:
-            municipality_ids = frozenset(
-                user.organisation.municipalities.values_list("pk", flat=True)
-            )
+        if user.has_role(Role.Code.COORDINATOR):
+            municipality_ids = frozenset(user_municipality_ids(user))
         organisation_id = user.organisation_id if user.has_role(Role.Code.RESOURCE_PERSON) else None
         user._handler_scope = HandlerScope(user.pk, municipality_ids, organisation_id)
     return user._handler_scope
@@ -148,11 +157,17 @@ def handler_concerns_for(user: User) -> QuerySet[Concern]:
         return submitted.filter(Exists(_grants(user).filter(content_object=OuterRef("pk"))))
     # Grants outside the role's scope are rare (a case assigned across
     # municipalities); fetched as ids, they keep the query a plain index scan.
-    outside = list(
-        _grants(user)
-        .exclude(content_object__in=Concern.objects.filter(rule).values("pk"))
-        .values_list("content_object_id", flat=True)
-    )
+    # Asked once per request (and again after any grant changes).
+    cached = user.__dict__.get("_grants_outside_scope")
+    if cached is not None and cached[0] == _grant_generation:
+        outside = cached[1]
+    else:
+        outside = list(
+            _grants(user)
+            .exclude(content_object__in=Concern.objects.filter(rule).values("pk"))
+            .values_list("content_object_id", flat=True)
+        )
+        user.__dict__["_grants_outside_scope"] = (_grant_generation, outside)
     if outside:
         rule |= Q(pk__in=outside)
     return submitted.filter(rule)

@@ -26,46 +26,62 @@ class InboxFilterForm(forms.Form):
     urgency = forms.ChoiceField(
         label=_("Urgency"), required=False, choices=[("", "—"), *Concern.Urgency.choices]
     )
-    phenomenon = forms.ModelChoiceField(
-        label=_("Phenomenon"), required=False, queryset=Phenomenon.objects.all()
-    )
+    # Plain id choices read with one small query each: model choice fields
+    # built whole objects (and counted them) on every inbox view.
+    phenomenon = forms.TypedChoiceField(label=_("Phenomenon"), required=False, coerce=int)
     age_band = forms.ChoiceField(
         label=_("Age band"), required=False, choices=[("", "—"), *AgeBand.choices]
     )
-    district = forms.ModelChoiceField(
-        label=_("District"), required=False, queryset=District.objects.none()
+    district = forms.TypedChoiceField(label=_("District"), required=False, coerce=int)
+    reporter_organisation = forms.TypedChoiceField(
+        label=_("Reporter's organisation"), required=False, coerce=int
     )
-    reporter_organisation = forms.ModelChoiceField(
-        label=_("Reporter's organisation"), required=False, queryset=Organisation.objects.none()
-    )
-    assignee = forms.ModelChoiceField(
-        label=_("Assigned to"), required=False, queryset=Contact.objects.none()
-    )
+    assignee = forms.TypedChoiceField(label=_("Assigned to"), required=False, coerce=int)
     overdue = forms.BooleanField(label=_("Overdue"), required=False)
     unassigned = forms.BooleanField(label=_("Unassigned"), required=False)
     sort = forms.ChoiceField(required=False, choices=[(key, key) for key in INBOX_SORTS])
 
     def __init__(self, *args, municipality_ids: list[int], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["district"].queryset = District.objects.filter(
-            municipality__in=municipality_ids
+        empty = [("", "—")]
+        self.fields["phenomenon"].choices = empty + [
+            (phenomenon.pk, str(phenomenon)) for phenomenon in Phenomenon.objects.all()
+        ]
+        self.fields["district"].choices = empty + list(
+            District.objects.filter(municipality__in=municipality_ids)
+            .order_by("name")
+            .values_list("pk", "name")
         )
-        self.fields["reporter_organisation"].queryset = Organisation.objects.filter(
-            municipalities__in=municipality_ids
-        ).distinct()
-        self.fields["assignee"].queryset = (
-            Contact.objects.filter(organisation__municipalities__in=municipality_ids)
-            .select_related("organisation")
+        self.fields["reporter_organisation"].choices = empty + list(
+            Organisation.objects.filter(municipalities__in=municipality_ids)
+            .order_by("name")
+            .values_list("pk", "name")
             .distinct()
         )
+        roles = dict(Contact.Role.choices)
+        self.fields["assignee"].choices = empty + [
+            (pk, f"{name} ({roles.get(role, role)}, {organisation})")
+            for pk, name, role, organisation in Contact.objects.filter(
+                organisation__municipalities__in=municipality_ids
+            )
+            .order_by("name", "pk")
+            .values_list("pk", "name", "role", "organisation__name")
+            .distinct()
+        ]
+
+    def toggles(self):
+        return [self["unassigned"], self["overdue"]]
+
+    def lists(self):
+        names = ("urgency", "phenomenon", "age_band", "district", "reporter_organisation")
+        return [self[name] for name in (*names, "assignee")]
 
     def filters(self) -> InboxFilters:
         """The filters as the selector takes them; bad input is simply ignored by field."""
         data = self.cleaned_data if self.is_valid() else {}
 
         def pk(name):
-            value = data.get(name)
-            return value.pk if value is not None else None
+            return data.get(name) or None
 
         return InboxFilters(
             text=data.get("q", "").strip(),

@@ -22,6 +22,7 @@ from concerns.permissions import (
     deny,
     get_concern_for_user_or_404,
     is_handler,
+    user_municipality_ids,
 )
 from concerns.services import (
     concern_create_draft,
@@ -160,12 +161,7 @@ def concern_mine(request):
 
 def inbox(request):
     user = request.user
-    municipality_ids = (
-        list(user.organisation.municipalities.values_list("pk", flat=True))
-        if user.organisation_id
-        else []
-    )
-    form = InboxFilterForm(request.GET or None, municipality_ids=municipality_ids)
+    form = InboxFilterForm(request.GET or None, municipality_ids=user_municipality_ids(user))
     filters = form.filters()  # an unbound form gives the defaults
     page = Paginator(selectors.inbox_for(user, filters), selectors.INBOX_PAGE_SIZE).get_page(
         request.GET.get("page")
@@ -182,6 +178,7 @@ def inbox(request):
             "status_labels": dict(Concern.Status.choices),
             "today": timezone.localdate(),
             "pinned": pinned,
+            "rows": [*pinned, *page.object_list],
             "total": page.paginator.count + len(pinned),
         },
     )

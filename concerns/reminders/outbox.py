@@ -61,8 +61,9 @@ def _locked_unprocessed():
     )
 
 
-def process_outbox(limit: int = BATCH_SIZE) -> int:
+def process_outbox(limit: int = BATCH_SIZE, actor: User | None = None) -> int:
     """Turn pending outbox messages into reminders, a batch at a time."""
+    actor = actor or system_user()
     with transaction.atomic():
         messages = list(
             _locked_unprocessed()
@@ -70,13 +71,13 @@ def process_outbox(limit: int = BATCH_SIZE) -> int:
             .prefetch_related("recipients")
             .order_by("created_at", "pk")[:limit]
         )
-        made = create_reminders([_due(message) for message in messages])
+        if not messages:
+            return 0
+        made = create_reminders([_due(message) for message in messages], actor=actor)
         now = timezone.now()
         for message in messages:
             message.processed_at = now
-        bulk_update_with_history(
-            messages, OutboxMessage, ["processed_at"], default_user=system_user()
-        )
+        bulk_update_with_history(messages, OutboxMessage, ["processed_at"], default_user=actor)
     return made
 
 

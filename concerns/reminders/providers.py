@@ -53,13 +53,19 @@ def follow_ups_due(window: Window) -> Iterable[Due]:
 
 @provider(NotificationKind.FOLLOW_UP_ESCALATED)
 def follow_ups_escalated(window: Window) -> Iterable[Due]:
-    """Overdue by more than the municipality's N days: the coordinators hear of it too."""
+    """Overdue by more than the municipality's N days: the coordinators hear of it too.
+
+    One query per distinct N (municipalities nearly always share one), not per municipality.
+    """
     kind = NotificationKind.FOLLOW_UP_ESCALATED
-    for municipality in Municipality.objects.all():
-        days = municipality.escalate_after_days
+    for days in (
+        Municipality.objects.order_by().values_list("escalate_after_days", flat=True).distinct()
+    ):
         cutoff = window.today - datetime.timedelta(days=days)
         concerns = Concern.objects.filter(
-            municipality=municipality, status__in=Concern.OPEN_STATUSES, follow_up_on__lt=cutoff
+            municipality__escalate_after_days=days,
+            status__in=Concern.OPEN_STATUSES,
+            follow_up_on__lt=cutoff,
         )
         if window.since is not None:
             concerns = concerns.filter(follow_up_on__gte=window.after_date(days + 1))
@@ -72,7 +78,7 @@ def follow_ups_escalated(window: Window) -> Iterable[Due]:
                 object_id=concern.pk,
                 occurrence=concern.follow_up_on.isoformat(),
                 due_at=day_start(concern.follow_up_on),
-                recipients=window.recipients.coordinators(municipality.pk),
+                recipients=window.recipients.coordinators(concern.municipality_id),
                 concern_id=concern.pk,
                 reference=concern.reference,
                 link=case_link(concern),

@@ -55,7 +55,8 @@ class Command(BaseCommand):
                 module.seed(world)
                 self._step(app.name, started)
         bench.index_for_search()
-        self._step("search vectors and statistics", started)
+        bench.vacuum()
+        self._step("search vectors, vacuum and statistics", started)
         self.stdout.write(
             self.style.SUCCESS(
                 f"{options['concerns']} concerns seeded in {time.perf_counter() - started:.0f} s."
