@@ -50,3 +50,21 @@ def open_case(request, concern: Concern, view: str):
 def log_receiver_read(request, concern: Concern, view: str) -> None:
     """A receiving agency read what a referral shares about the case."""
     _log(request, concern, view, AccessLog.Purpose.RECEIVER)
+
+
+def log_overview_reads(request, concerns: list[Concern], view: str) -> None:
+    """A page listing several cases (a person's chronology) logs each of them, in one insert."""
+    user = request.user
+    entries = [
+        AccessLog(
+            concern=concern,
+            user=user,
+            organisation_id=user.organisation_id,
+            view=view,
+            purpose=AccessLog.Purpose.OVERVIEW,
+            ip_address=client_ip(request),
+        )
+        for concern in concerns
+    ]
+    # Both databases return the new ids, so the history rows follow in one insert.
+    AccessLog.history.bulk_history_create(AccessLog.objects.bulk_create(entries), default_user=user)

@@ -250,7 +250,10 @@ def _related_names(records) -> dict[tuple[str, object], str]:
             continue
         ids = {getattr(record, model_field.attname) for record in records} - {None}
         if ids:
-            found = model_field.related_model._default_manager.in_bulk(ids)
+            related = model_field.related_model._default_manager.all()
+            if model_field.related_model is Contact:
+                related = related.select_related("organisation")  # named in str(contact)
+            found = related.in_bulk(ids)
             names.update({(model_field.name, pk): str(obj) for pk, obj in found.items()})
     return names
 

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from concerns import selectors
-from concerns.case_access import PURPOSES_SESSION_KEY, open_case
+from concerns.case_access import PURPOSES_SESSION_KEY, log_overview_reads, open_case
 from concerns.case_actions import CASE_ACTIONS, available_actions
 from concerns.concurrency import StaleChange
 from concerns.forms import ACTION_SUBMIT, ConcernForm
@@ -376,8 +376,5 @@ def subject_chronology(request, public_id):
     concerns = list(selectors.chronology_for(subject, request.user))
     if not concerns:
         raise deny(request.user, f"subject {public_id}")
-    for concern in concerns:
-        blocked = open_case(request, concern, view="chronology")
-        if blocked is not None:
-            return blocked
+    log_overview_reads(request, concerns, view="chronology")
     return render(request, "concerns/chronology.html", {"subject": subject, "concerns": concerns})

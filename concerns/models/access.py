@@ -20,6 +20,7 @@ class AccessLog(models.Model):
         STATED = "stated", _("Stated reason")
         RECEIVER = "receiver", _("Receiving agency of a referral")
         BREAK_GLASS = "break_glass", _("Break-glass access in the admin")
+        OVERVIEW = "overview", _("Listed in a person's chronology")
 
     concern = models.ForeignKey(
         "concerns.Concern",
