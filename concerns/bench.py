@@ -24,6 +24,7 @@ from concerns.models import (
     ConcernUserObjectPermission,
     Notification,
     NotificationKind,
+    ReferenceSequence,
     Reminder,
     RoutingDecision,
     Subject,
@@ -294,6 +295,10 @@ def seed_concerns(world: World, *, count: int, years: int) -> None:
             numbers[year] = numbers.get(year, 0) + 1
             concern.reference = f"BEK-{year}-{numbers[year]:06d}"
         world.concerns = _bulk(Concern, concerns)
+    # The counters submit() continues from, as the service would have left them.
+    ReferenceSequence.objects.bulk_create(
+        [ReferenceSequence(year=year, last_number=last) for year, last in numbers.items()]
+    )
     # Ten concerns about one person, for the chronology.
     world.person = world.concerns[-1].subject
     same = [c for c in world.concerns[-400:] if c.municipality_id == world.person.municipality_id]

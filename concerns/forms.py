@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from concerns.models import OBSERVATIONS_MAX_LENGTH, AgeBand, Concern, Subject, age_band_for
 from concerns.national_id import normalise, parse_national_id
-from concerns.selectors import subjects_known_to_reporter
+from concerns.selectors import recent_subjects_of_reporter, subjects_known_to_reporter
 from concerns.services import ConcernDetails, SubjectDetails
 from config.widgets import DateInput
 from measures.models import ActionCardStep, Phenomenon, Sign
@@ -46,6 +46,10 @@ class ConcernForm(forms.Form):
         queryset=Subject.objects.none(),
         required=False,
         empty_label=_("No: I describe a new person below"),
+        help_text=_(
+            "The people you reported most recently. Not in the list? Describe the person "
+            "below: the coordinator links concerns about the same person."
+        ),
     )
     subject_name = forms.CharField(label=_("Name"), max_length=200, required=False)
     subject_birth_date = forms.DateField(label=_("Birth date"), required=False, widget=DateInput)
@@ -142,7 +146,7 @@ class ConcernForm(forms.Form):
         if len(municipalities) == 1:
             self.fields["municipality"].initial = municipalities[0]
             self.fields["municipality"].widget = forms.HiddenInput()
-        self.fields["existing_subject"].queryset = subjects_known_to_reporter(user)
+        self._offer_recent_subjects(user)
         self.fields["subject_district"].queryset = District.objects.filter(
             municipality__in=municipalities
         ).select_related("municipality")
@@ -150,6 +154,22 @@ class ConcernForm(forms.Form):
         self.fields["signs"].choices = signs_grouped_by_category(self.fields["signs"].queryset)
         self.fields["steps_done"].choices = filing_steps_for(municipalities)
         self.helper = self._build_helper()
+
+    def _offer_recent_subjects(self, user: User) -> None:
+        """Any of the reporter's people may be picked; the list shows the latest few.
+
+        The one already chosen (a draft's person, or the value just posted)
+        stays in the list, so a form shown again keeps it.
+        """
+        field = self.fields["existing_subject"]
+        field.queryset = subjects_known_to_reporter(user)
+        chosen = self.data.get("existing_subject") if self.is_bound else None
+        chosen = chosen or self.initial.get("existing_subject")
+        keep = int(chosen) if str(chosen or "").isdigit() else None
+        field.widget.choices = [
+            ("", field.empty_label),
+            *((subject.pk, str(subject)) for subject in recent_subjects_of_reporter(user, keep)),
+        ]
 
     @staticmethod
     def initial_from(concern: Concern) -> dict:

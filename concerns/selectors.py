@@ -3,12 +3,24 @@
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    ExpressionWrapper,
+    IntegerField,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.utils import timezone
 
+from concerns.links import url_for_each
 from concerns.models import AccessLog, AgeBand, CaseEvent, Concern, RoutingDecision, Subject
 from concerns.permissions import handler_concerns_for
 from concerns.search import search, uses_full_text
+from measures.models import reader_language
 from partners.models import Contact, User
 
 INBOX_PAGE_SIZE = 50
@@ -62,6 +74,23 @@ def subjects_known_to_reporter(user: User) -> QuerySet[Subject]:
     return Subject.objects.filter(created_by=user).order_by("name")
 
 
+RECENT_SUBJECTS_OFFERED = 50
+
+
+def recent_subjects_of_reporter(user: User, keep: int | None = None) -> list[Subject]:
+    """The people offered again on the filing form: the reporter's latest, by name.
+
+    Bounded, so the form does not grow with the reporter's history; `keep`
+    (the person a draft already names) is always among them.
+    """
+    latest = list(
+        subjects_known_to_reporter(user).order_by("-created_at", "-pk")[:RECENT_SUBJECTS_OFFERED]
+    )
+    if keep is not None and all(subject.pk != keep for subject in latest):
+        latest += list(subjects_known_to_reporter(user).filter(pk=keep))
+    return sorted(latest, key=lambda subject: (subject.name, subject.pk))
+
+
 def age_band_q(band: str, today: datetime.date) -> Q:
     """The age band as a query, matching AgeBand rules in concerns.models.subject."""
     try:
@@ -90,28 +119,14 @@ class InboxFilters:
     unassigned: bool = False
     sort: str = DEFAULT_SORT
 
-
-# The columns the inbox shows; nothing else is read for a list row.
-_INBOX_COLUMNS = (
-    "public_id",
-    "reference",
-    "status",
-    "urgency",
-    "consider_pst",
-    "submitted_at",
-    "follow_up_on",
-    "acknowledged_at",
-    "municipality_id",
-    "subject__name",
-    "subject__district__name",
-    "phenomenon__code",
-    "phenomenon__name_nb",
-    "phenomenon__name_da",
-    "phenomenon__name_en",
-    "reporter_organisation__name",
-    "assignee__name",
-)
-_INBOX_RELATED = ("subject__district", "phenomenon", "reporter_organisation", "assignee")
+    def by_status_alone(self) -> bool:
+        """Whether nothing but statuses narrows the list: its total is then in the counts."""
+        narrowing = {
+            name: value
+            for name, value in self.__dict__.items()
+            if name not in ("statuses", "sort") and value
+        }
+        return not narrowing
 
 
 def _pinned_q() -> Q:
@@ -122,21 +137,110 @@ def _pinned_q() -> Q:
     )
 
 
-def pinned_for(user: User, limit: int = 20) -> list[Concern]:
-    """Acute concerns nobody has acknowledged: shown above the inbox, whatever the filters."""
+def _overdue_q(today: datetime.date) -> Q:
+    return Q(status__in=Concern.OPEN_STATUSES, follow_up_on__lt=today)
+
+
+@dataclass(frozen=True, slots=True)
+class InboxRow:
+    """One inbox row, in the reader's words, worked out once instead of in the template."""
+
+    url: str
+    reference: str
+    consider_pst: bool
+    person: str
+    district: str
+    urgency: str
+    urgency_label: str
+    pinned: bool
+    phenomenon: str
+    reporter_organisation: str
+    assignee: str
+    status: str
+    status_label: str
+    submitted_at: datetime.datetime | None
+    follow_up_on: datetime.date | None
+    overdue: bool
+
+
+# What an inbox row shows: read as plain values, no model objects, for 50 rows
+# at a time (building 300 related model instances cost more than the query).
+_ROW_VALUES = (
+    "pk",
+    "public_id",
+    "reference",
+    "consider_pst",
+    "subject__name",
+    "subject__district__name",
+    "urgency",
+    "status",
+    "phenomenon__name_nb",
+    "phenomenon__name_da",
+    "phenomenon__name_en",
+    "reporter_organisation__name",
+    "assignee__name",
+    "submitted_at",
+    "follow_up_on",
+)
+
+
+def inbox_rows(keys: list[int], today: datetime.date | None = None) -> dict[int, InboxRow]:
+    """The rows of these concerns, by key. The keys come from inbox_for() or pinned_for(),
+    which applied the visibility rule in this same request."""
+    today = today or timezone.localdate()
+    detail_url = url_for_each("concerns:detail")
+    statuses = {code: str(label) for code, label in Concern.Status.choices}
+    urgencies = {code: str(label) for code, label in Concern.Urgency.choices}
+    phenomenon = f"phenomenon__name_{reader_language()}"
+    values = (
+        Concern.objects.filter(pk__in=keys)
+        .annotate(
+            pinned=ExpressionWrapper(_pinned_q(), output_field=BooleanField()),
+            overdue=ExpressionWrapper(_overdue_q(today), output_field=BooleanField()),
+        )
+        .values(*_ROW_VALUES, "pinned", "overdue")
+    )
+    return {
+        row["pk"]: InboxRow(
+            url=detail_url(row["public_id"]),
+            reference=row["reference"],
+            consider_pst=row["consider_pst"],
+            person=row["subject__name"],
+            district=row["subject__district__name"] or "",
+            urgency=row["urgency"],
+            urgency_label=urgencies.get(row["urgency"], row["urgency"]),
+            pinned=bool(row["pinned"]),
+            phenomenon=row.get(phenomenon) or row["phenomenon__name_nb"] or "",
+            reporter_organisation=row["reporter_organisation__name"] or "",
+            assignee=row["assignee__name"] or "",
+            status=row["status"],
+            status_label=statuses.get(row["status"], row["status"]),
+            submitted_at=row["submitted_at"],
+            follow_up_on=row["follow_up_on"],
+            overdue=bool(row["overdue"]),
+        )
+        for row in values
+    }
+
+
+def pinned_for(user: User, limit: int = 20) -> list[int]:
+    """Acute concerns nobody has acknowledged, newest first: shown above the inbox, whatever
+    the filters. Their keys, for inbox_rows()."""
     return list(
         handler_concerns_for(user)
         .filter(_pinned_q())
-        .select_related(*_INBOX_RELATED)
-        .only(*_INBOX_COLUMNS)
-        .order_by("-submitted_at", "-pk")[:limit]
+        .order_by("-submitted_at", "-pk")
+        .values_list("pk", flat=True)[:limit]
     )
 
 
 def inbox_for(
     user: User, filters: InboxFilters, today: datetime.date | None = None
 ) -> QuerySet[Concern]:
-    """The inbox rows under the filters, pinned ones left out (they are shown above)."""
+    """The inbox list under the filters, sorted, pinned ones left out (they are shown above).
+
+    Read its keys a page at a time, and the rows with inbox_rows().
+    """
     today = today or timezone.localdate()
     concerns = handler_concerns_for(user).exclude(_pinned_q())
     if filters.text:
@@ -156,7 +260,7 @@ def inbox_for(
     if filters.assignee_id:
         concerns = concerns.filter(assignee_id=filters.assignee_id)
     if filters.overdue:
-        concerns = concerns.filter(status__in=Concern.OPEN_STATUSES, follow_up_on__lt=today)
+        concerns = concerns.filter(_overdue_q(today))
     if filters.unassigned:
         concerns = concerns.filter(assignee__isnull=True)
     ordering = INBOX_SORTS.get(filters.sort, INBOX_SORTS[DEFAULT_SORT])
@@ -164,7 +268,7 @@ def inbox_for(
         ordering = ("-rank", *ordering)  # best match first
     if "urgency_rank" in ordering[0]:
         concerns = concerns.annotate(urgency_rank=_URGENCY_RANK)
-    return concerns.select_related(*_INBOX_RELATED).only(*_INBOX_COLUMNS).order_by(*ordering)
+    return concerns.order_by(*ordering)
 
 
 def search_countries_for(user: User) -> set[str]:
@@ -174,11 +278,41 @@ def search_countries_for(user: User) -> set[str]:
     return set(user.organisation.municipalities.values_list("country", flat=True))
 
 
-def status_counts_for(user: User) -> dict[str, int]:
-    rows = handler_concerns_for(user).order_by().values("status").annotate(count=Count("pk"))
-    counts = {status: 0 for status in Concern.Status.values if status != Concern.Status.DRAFT}
-    counts.update({row["status"]: row["count"] for row in rows})
-    return counts
+@dataclass(frozen=True)
+class InboxCounts:
+    """Per status, every case the user handles, and those of them pinned on top."""
+
+    by_status: dict[str, int]
+    pinned_by_status: dict[str, int]
+
+    @property
+    def pinned(self) -> int:
+        return sum(self.pinned_by_status.values())
+
+    def listed(self, statuses: list[str]) -> int:
+        """How many rows the list holds under a status filter alone (pinned rows are above it)."""
+        chosen = statuses or list(self.by_status)
+        return sum(self.by_status.get(s, 0) - self.pinned_by_status.get(s, 0) for s in chosen)
+
+
+def inbox_counts_for(user: User) -> InboxCounts:
+    """The counts above the inbox, the pinned count and, unfiltered, the list's total: one query.
+
+    Only indexed columns are counted, so PostgreSQL answers from a covering
+    index alone (status is never null).
+    """
+    rows = (
+        handler_concerns_for(user)
+        .order_by()
+        .values("status")
+        .annotate(count=Count("*"), pinned=Count("status", filter=_pinned_q()))
+    )
+    by_status = {status: 0 for status in Concern.Status.values if status != Concern.Status.DRAFT}
+    pinned = {}
+    for row in rows:
+        by_status[row["status"]] = row["count"]
+        pinned[row["status"]] = row["pinned"]
+    return InboxCounts(by_status, pinned)
 
 
 def contacts_for_assignment(concern: Concern) -> QuerySet[Contact]:

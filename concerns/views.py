@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -14,6 +13,7 @@ from concerns.case_actions import CASE_ACTIONS, available_actions
 from concerns.concurrency import StaleChange
 from concerns.forms import ACTION_SUBMIT, ConcernForm
 from concerns.models import Concern, IllegalTransition, Subject
+from concerns.pagination import KeysFirstPaginator
 from concerns.permissions import (
     Action,
     can,
@@ -150,9 +150,9 @@ def concern_receipt(request, public_id):
 
 
 def concern_mine(request):
-    page = Paginator(selectors.my_concerns(request.user), selectors.LIST_PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = KeysFirstPaginator(
+        selectors.my_concerns(request.user), selectors.LIST_PAGE_SIZE
+    ).get_page(request.GET.get("page"))
     return render(request, "concerns/my_concerns.html", {"concerns": page, "page": page})
 
 
@@ -163,10 +163,18 @@ def inbox(request):
     user = request.user
     form = InboxFilterForm(request.GET or None, municipality_ids=user_municipality_ids(user))
     filters = form.filters()  # an unbound form gives the defaults
-    page = Paginator(selectors.inbox_for(user, filters), selectors.INBOX_PAGE_SIZE).get_page(
-        request.GET.get("page")
+    counts = selectors.inbox_counts_for(user)
+    paginator = KeysFirstPaginator(
+        selectors.inbox_for(user, filters),
+        selectors.INBOX_PAGE_SIZE,
+        fetch=selectors.inbox_rows,
     )
-    pinned = selectors.pinned_for(user)
+    if filters.by_status_alone():
+        paginator.count = counts.listed(filters.statuses)  # known already: no second count
+    page = paginator.get_page(request.GET.get("page"))
+    pinned = selectors.pinned_for(user) if counts.pinned else []
+    pinned_rows = selectors.inbox_rows(pinned) if pinned else {}
+    pinned_rows = [pinned_rows[key] for key in pinned if key in pinned_rows]
     return render(
         request,
         "concerns/inbox.html",
@@ -174,12 +182,11 @@ def inbox(request):
             "form": form,
             "page": page,
             "sort": filters.sort,
-            "counts": selectors.status_counts_for(user),
+            "counts": counts.by_status,
             "status_labels": dict(Concern.Status.choices),
-            "today": timezone.localdate(),
             "pinned": pinned,
-            "rows": [*pinned, *page.object_list],
-            "total": page.paginator.count + len(pinned),
+            "rows": [*pinned_rows, *page.object_list],
+            "total": paginator.count + len(pinned),
         },
     )
 

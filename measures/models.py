@@ -8,6 +8,12 @@ from simple_history.models import HistoricalRecords
 from partners.models import NaturalKeyManager
 
 
+def reader_language() -> str:
+    """The reader's language as the suffix of a translated field: nb, da or en."""
+    language = (get_language() or "nb")[:2]
+    return {"no": "nb", "nn": "nb"}.get(language, language)
+
+
 class Translated(models.Model):
     """Reference data written in nb, da and en, read in the user's language.
 
@@ -19,9 +25,7 @@ class Translated(models.Model):
         abstract = True
 
     def translated(self, field: str) -> str:
-        language = (get_language() or "nb")[:2]
-        language = {"no": "nb", "nn": "nb"}.get(language, language)
-        return getattr(self, f"{field}_{language}", "") or getattr(self, f"{field}_nb")
+        return getattr(self, f"{field}_{reader_language()}", "") or getattr(self, f"{field}_nb")
 
 
 class Phenomenon(Translated):

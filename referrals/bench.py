@@ -21,6 +21,15 @@ def seed(world) -> None:
         live = concern.closed_at is None
         status = rng.choice(["sent", "accepted"]) if live else "completed"
         sent = concern.submitted_at + datetime.timedelta(days=2)
+        response_due = sent.date() + datetime.timedelta(days=14)
+        if live and status == "sent":
+            # An open deadline: 1 % falls due now, the rest in the weeks ahead
+            # (what was due before was answered or reminded long ago).
+            today = world.now.date()
+            if rng.random() < 0.01:
+                response_due = today - datetime.timedelta(days=rng.randint(0, 2))
+            else:
+                response_due = today + datetime.timedelta(days=rng.randint(1, 30))
         referrals.append(
             Referral(
                 public_id=uuid.uuid4(),
@@ -29,7 +38,7 @@ def seed(world) -> None:
                 reason="Oppfølging fra en samarbeidspartner.",
                 shared_information="Navn og fødselsår; behov for oppfølging.",
                 legal_basis="consent",
-                response_due=sent.date() + datetime.timedelta(days=14),
+                response_due=response_due,
                 status=status,
                 created_by_id=concern.assignee.user_id,
                 created_at=sent,

@@ -7,6 +7,8 @@ completion of a closed case take back. The incoming list and the referral
 page both use referrals_for_receiver(), so they cannot drift apart.
 """
 
+from collections.abc import Callable
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
@@ -64,16 +66,25 @@ def ensure_receiver(user: User, referral: Referral) -> None:
         raise PermissionDenied(_("Only the receiving organisation can do this."))
 
 
-def receivers_to_notify(referral: Referral) -> list[User]:
-    """Who answers a referral: its named contact, or else the organisation's resource persons."""
+def resource_persons_of(organisation_id: int) -> list[User]:
+    return list(
+        User.objects.filter(
+            is_active=True,
+            organisation=organisation_id,
+            roles__code=Role.Code.RESOURCE_PERSON,
+        ).distinct()
+    )
+
+
+def receivers_to_notify(
+    referral: Referral, resource_persons: Callable[[int], list[User]] = resource_persons_of
+) -> list[User]:
+    """Who answers a referral: its named contact, or else the organisation's resource persons.
+
+    `resource_persons` lets a sweep over many referrals ask once per organisation.
+    """
     if referral.receiving_contact_id and referral.receiving_contact.user_id:
         user = referral.receiving_contact.user
         if user.is_active and user.organisation_id == referral.receiving_organisation_id:
             return [user]
-    return list(
-        User.objects.filter(
-            is_active=True,
-            organisation=referral.receiving_organisation_id,
-            roles__code=Role.Code.RESOURCE_PERSON,
-        ).distinct()
-    )
+    return resource_persons(referral.receiving_organisation_id)

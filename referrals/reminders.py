@@ -11,7 +11,7 @@ from django.utils import timezone
 from concerns.models import NotificationKind
 from concerns.reminders import Due, Window, not_yet_reminded, provider
 from referrals.models import Referral
-from referrals.permissions import receivers_to_notify
+from referrals.permissions import receivers_to_notify, resource_persons_of
 
 
 @provider(NotificationKind.REFERRAL_RESPONSE_DUE)
@@ -33,7 +33,13 @@ def referral_answers_due(window: Window) -> Iterable[Due]:
             due_at=timezone.make_aware(
                 datetime.datetime.combine(referral.response_due, datetime.time(8, 0))
             ),
-            recipients=receivers_to_notify(referral) or [referral.created_by],
+            recipients=receivers_to_notify(
+                referral,
+                lambda organisation_id: window.recipients.memo(
+                    resource_persons_of, organisation_id
+                ),
+            )
+            or [referral.created_by],
             concern_id=referral.concern_id,
             reference=referral.concern.reference,
             link=reverse("referrals:detail", args=[referral.public_id]),

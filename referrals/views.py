@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -8,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from concerns.case_access import log_receiver_read, open_case
+from concerns.pagination import KeysFirstPaginator
 from concerns.permissions import Action, can, deny, get_concern_for_user_or_404
 from referrals.forms import (
     ACTION_SEND,
@@ -43,7 +43,7 @@ def incoming(request):
         .select_related("concern__subject", "receiving_contact")
         .order_by("status", "response_due", "pk")
     )
-    page = Paginator(referrals, INCOMING_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = KeysFirstPaginator(referrals, INCOMING_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "referrals/incoming.html", {"referrals": page, "page": page})
 
 

@@ -55,6 +55,7 @@ class Subject(models.Model):
         blank=True,
         related_name="subjects",
         verbose_name=_("district"),
+        db_index=False,  # subject_district below serves it
     )
     school_or_workplace = models.CharField(_("school or workplace"), max_length=200, blank=True)
     national_id = models.CharField(
@@ -85,6 +86,12 @@ class Subject(models.Model):
         verbose_name = _("person")
         verbose_name_plural = _("persons")
         ordering = ["name"]
+        indexes = [
+            # The filing form offers a reporter the people they described lately.
+            models.Index(fields=["created_by", "-created_at"], name="subject_reporter_recent"),
+            # The inbox's district filter joins concerns to these keys alone.
+            models.Index(fields=["district", "id"], name="subject_district"),
+        ]
 
     def __str__(self):
         year = self.birth_date.year if self.birth_date else self.birth_year

@@ -33,6 +33,9 @@ from partners.services import system_user
 log = logging.getLogger(__name__)
 
 BATCH_SIZE = 500
+# At most this many batches per kind in one sweep (100,000 reminders); what is
+# left waits for the next beat, without a watermark so nothing is skipped.
+MAX_BATCHES = 200
 # A provider looks back this far before its watermark: a deadline written a
 # little after a sweep looked at its moment is still found by the next one.
 OVERLAP = datetime.timedelta(days=1)
@@ -52,15 +55,24 @@ class Due:
 
 
 class Recipients:
-    """Who acts on a concern now, for a whole batch with a query per municipality at most."""
+    """Who acts on a concern now, for a whole sweep with a query per municipality at most.
+
+    Lookups that depend only on their arguments (the coordinators of a
+    municipality, the resource persons of an organisation) are asked once per
+    sweep through `memo`, however many items share them.
+    """
 
     def __init__(self):
-        self._coordinators: dict[int, list[User]] = {}
+        self._memo: dict[tuple, list[User]] = {}
+
+    def memo(self, lookup: Callable[..., list[User]], *args) -> list[User]:
+        key = (lookup, *args)
+        if key not in self._memo:
+            self._memo[key] = lookup(*args)
+        return self._memo[key]
 
     def coordinators(self, municipality_id: int) -> list[User]:
-        if municipality_id not in self._coordinators:
-            self._coordinators[municipality_id] = coordinators_of(municipality_id)
-        return self._coordinators[municipality_id]
+        return self.memo(coordinators_of, municipality_id)
 
     def handlers(self, concern: Concern) -> list[User]:
         """The assignee's account, or else the coordinators (as permissions.handlers_to_notify)."""
@@ -220,10 +232,15 @@ def sweep(
             # A clock set back (tests travel in time) must not skip anything.
             if since is not None and since > now:
                 since = None
-            dues = list(function(Window(now=now, since=since, limit=limit, recipients=recipients)))
-            made += create_reminders(dues, actor=actor)
-            if len(dues) < limit:  # a full batch means more may be due: no watermark yet
-                swept.append(kind)
+            window = Window(now=now, since=since, limit=limit, recipients=recipients)
+            # Batch after batch until one comes back short: a backlog (after
+            # an outage) is cleared in one sweep, each batch a few queries.
+            for _batch in range(MAX_BATCHES):
+                dues = list(function(window))
+                made += create_reminders(dues, actor=actor)
+                if len(dues) < limit:
+                    swept.append(kind)
+                    break
         _advance(marks, swept, now, actor)
     if deliver:
         enqueue_delivery(now)

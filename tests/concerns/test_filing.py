@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from concerns.models import OBSERVATIONS_MAX_LENGTH, Concern, Subject
+from concerns.selectors import RECENT_SUBJECTS_OFFERED
 from partners.models import Contact
 from tests.concerns.test_national_id import REGULAR_FNR, SYNTHETIC_FNR
 from tests.factories import (
@@ -142,6 +143,35 @@ def test_reporter_can_pick_a_person_they_reported_before_but_not_someone_elses(
     assert response.status_code == 200
     assert "existing_subject" in response.context["form"].errors
     assert Concern.objects.count() == 1
+
+
+def test_the_form_offers_the_latest_people_yet_accepts_any_of_the_reporters_own(
+    client, people, concern_form_data, trondheim
+):
+    oldest = SubjectFactory(created_by=people.alice, municipality=trondheim, name="Oppdiktet Eldst")
+    Subject.objects.filter(pk=oldest.pk).update(
+        created_at=timezone.now() - datetime.timedelta(days=400)
+    )
+    for _n in range(RECENT_SUBJECTS_OFFERED):
+        SubjectFactory(created_by=people.alice, municipality=trondheim)
+    client.force_login(people.alice)
+
+    field = client.get(reverse("concerns:new")).context["form"]["existing_subject"]
+    offered = [value for value, _label in field.field.widget.choices if value]
+    assert len(offered) == RECENT_SUBJECTS_OFFERED
+    assert oldest.pk not in offered
+
+    response = client.post(
+        reverse("concerns:new"),
+        concern_form_data(existing_subject=oldest.pk, subject_name=None, observations=""),
+    )
+    assert response.status_code == 200  # observations missing: shown again ...
+    shown_again = response.context["form"]["existing_subject"].field.widget.choices
+    assert oldest.pk in [value for value, _label in shown_again]  # ... with the choice kept
+    client.post(
+        reverse("concerns:new"), concern_form_data(existing_subject=oldest.pk, subject_name=None)
+    )
+    assert Concern.objects.get().subject == oldest
 
 
 def _future(days=1):

@@ -40,8 +40,7 @@ def _references(client, **params) -> list[str]:
     """The rows of the inbox, top to bottom: the pinned ones, then the page."""
     response = client.get(reverse("concerns:inbox"), params)
     assert response.status_code == 200
-    rows = [*response.context["pinned"], *response.context["page"]]
-    return [concern.reference for concern in rows]
+    return [row.reference for row in response.context["rows"]]
 
 
 def test_the_coordinator_sees_every_submitted_concern_in_the_municipality_but_no_drafts(
@@ -152,6 +151,29 @@ def test_counts_per_status_and_50_per_page(client, people, coordinator):
     assert response.context["counts"]["submitted"] == 52
     assert response.context["counts"]["closed"] == 1
     assert len(client.get(reverse("concerns:inbox"), {"page": 2}).context["page"]) == 3
+
+
+def test_the_total_counts_what_is_listed_and_what_is_pinned_under_every_filter(
+    client, people, coordinator
+):
+    for n in range(1, 4):
+        _concern(people, n)
+    _concern(people, 4, status=Concern.Status.CLOSED)
+    _concern(people, 5, urgency=Concern.Urgency.ACUTE)  # pinned, submitted
+    _concern(people, 6, urgency=Concern.Urgency.ACUTE, acknowledged_at=timezone.now())
+    client.force_login(coordinator)
+
+    for params, listed in (
+        ({}, 5),  # 3 normal, 1 closed, 1 acknowledged acute
+        ({"status": "submitted"}, 4),
+        ({"status": ["submitted", "closed"]}, 5),
+        ({"status": "closed"}, 1),
+        ({"urgency": "acute"}, 1),  # the total is counted, not taken from the counts
+    ):
+        response = client.get(reverse("concerns:inbox"), params)
+        assert response.context["page"].paginator.count == listed, params
+        assert response.context["total"] == listed + 1, params  # the pinned one on top
+        assert len(response.context["rows"]) == listed + 1, params
 
 
 def test_the_inbox_makes_the_same_number_of_queries_for_5_and_50_rows(
