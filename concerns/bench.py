@@ -20,6 +20,7 @@ from django.utils import timezone
 from concerns.models import (
     AccessLog,
     CaseEvent,
+    ChecklistTask,
     Concern,
     ConcernUserObjectPermission,
     Notification,
@@ -30,13 +31,21 @@ from concerns.models import (
     Subject,
 )
 from concerns.permissions import HANDLE
+from concerns.reminders.engine import Due, Recipients, case_link
 from concerns.search import reindex_all
-from measures.models import Phenomenon
+from measures.models import ActionCard, Phenomenon
 from partners.models import Contact, District, Municipality, Organisation, Role, User
 
 BENCH_PREFIX = "bench-"
 BATCH = 5000
-_OBSERVATION_WORDS = (
+
+
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(text.split())
+
+
+# What observations are about: each concern mentions a few of these.
+_TOPICAL_WORDS = _words(
     "elev klasse chat bilder video vold hevn gruppe skole fritid klubb venner familie "
     "nettforum symboler propaganda trusler våpen kniv reise konflikt moske kirke "
     "ungdom sosiale medier isolert endret atferd uttalelser ekstreme meninger "
@@ -44,13 +53,16 @@ _OBSERVATION_WORDS = (
     "trening utenlands kammerater bekymring lærer foreldre fravær sinne tegninger "
     "flagg tatovering"
 )
-# Each word in a few forms, as people write them: a keyword matches a few
-# per cent of the concerns, as in real text, not half of them.
-WORDS = tuple(
-    f"{word}{ending}"
-    for word in _OBSERVATION_WORDS.split()
-    for ending in ("", "a", "ene", "er", "en", "et", "ende", "te", "ing", "lig")
+# The everyday words around them, most of them too common to search for.
+_EVERYDAY_WORDS = _words(
+    "og i på det som han hun har var med til for en et av seg sier at ikke hadde "
+    "etter noen også uken dagen tid andre mye ofte siste helgen nå før mens fordi "
+    "samtale møte timen friminuttet hjemme sammen flere gang snakket fortalt virket "
+    "sagt merket høst vår morgen kveld"
 )
+# One word in twenty is topical, so a keyword matches a few per cent of the
+# concerns, as in real text, and not most of them.
+TOPICAL_SHARE = 0.05
 
 
 class RefusedToSeed(Exception):
@@ -106,7 +118,13 @@ class World:
 
 
 def _text(rng: random.Random, words: int) -> str:
-    return " ".join(rng.choice(WORDS) for _ in range(words)).capitalize() + "."
+    return (
+        " ".join(
+            rng.choice(_TOPICAL_WORDS if rng.random() < TOPICAL_SHARE else _EVERYDAY_WORDS)
+            for _ in range(words)
+        ).capitalize()
+        + "."
+    )
 
 
 def seed_registry(world: World, *, municipalities: int, organisations: int, users: int) -> None:
@@ -466,6 +484,85 @@ def seed_case_records(world: World) -> None:
             for r in reminders
         ],
     )
+
+
+def seed_checklists(world: World) -> None:
+    """An action card applied to every open case: four open tasks each, as apply_card makes them.
+
+    With the follow-ups and referral answers, the open deadlines the sweeper
+    watches number about as many as the concerns; 1 % of the tasks fall due now.
+    """
+    rng = world.rng
+    card = ActionCard.objects.order_by("pk").first()
+    steps = list(card.steps.order_by("order")[:4])
+    tasks = []
+    for concern in world.concerns:
+        if concern.closed_at is not None:
+            continue
+        for step in steps:
+            if rng.random() < 0.01:
+                due = world.now - datetime.timedelta(hours=rng.randint(1, 48))
+            else:
+                due = world.now + datetime.timedelta(days=rng.randint(1, 60))
+            task = ChecklistTask(
+                concern=concern,
+                card=card,
+                step=step,
+                order=step.order,
+                text_nb=step.text_nb,
+                text_da=step.text_da,
+                text_en=step.text_en,
+                responsible=step.responsible,
+                due_at=due,
+            )
+            # Applied by the handler the day the case came in.
+            task._history_user = User(pk=concern.assignee.user_id)
+            task._history_date = concern.submitted_at + datetime.timedelta(days=1)
+            tasks.append(task)
+    _bulk(ChecklistTask, tasks)
+    ChecklistTask.history.bulk_history_create(tasks, batch_size=BATCH)
+
+
+def open_deadlines() -> int:
+    """What the sweeper watches: open follow-ups, open checklist tasks, referral answers due."""
+    from referrals.models import Referral  # referrals builds on concerns, not the other way
+
+    return (
+        Concern.objects.filter(status__in=Concern.OPEN_STATUSES, follow_up_on__isnull=False).count()
+        + ChecklistTask.objects.filter(done_at__isnull=True).count()
+        + Referral.objects.filter(status=Referral.Status.SENT).count()
+    )
+
+
+BACKLOG = 40_000
+
+
+def backlog_dues(count: int) -> list:
+    """`count` follow-up reminders on open cases, as a sweep after a long beat outage makes them."""
+    recipients = Recipients()
+    open_cases = list(
+        Concern.objects.filter(status__in=Concern.OPEN_STATUSES)
+        .select_related("assignee__user")
+        .order_by("pk")
+    )
+    today = timezone.localdate()
+    dues = []
+    for n in range(count):
+        concern = open_cases[n % len(open_cases)]
+        day = today - datetime.timedelta(days=1 + n // len(open_cases))
+        dues.append(
+            Due(
+                kind=NotificationKind.FOLLOW_UP_DUE,
+                object_id=concern.pk,
+                occurrence=f"backlog-{day.isoformat()}",
+                due_at=timezone.now(),
+                recipients=recipients.handlers(concern),
+                concern_id=concern.pk,
+                reference=concern.reference,
+                link=case_link(concern),
+            )
+        )
+    return dues
 
 
 def index_for_search() -> None:

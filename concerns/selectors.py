@@ -376,19 +376,25 @@ class TimelineEntry:
 _DIFF_SKIP = {"updated_at", "status", "submitted_at", "public_id", "version"}
 
 
-def _related_names(records) -> dict[tuple[str, object], str]:
-    """Every related object the history rows point at, named, in one query per relation."""
+def _related_names(changed: list[tuple]) -> dict[tuple[str, object], str]:
+    """The related objects the changes point at, named, in one query per changed relation.
+
+    `changed` holds (older, newer, field name) for every change shown.
+    """
+    wanted: dict[str, set] = {}
+    for older, newer, field_name in changed:
+        model_field = Concern._meta.get_field(field_name)
+        if model_field.is_relation:
+            values = {getattr(older, model_field.attname), getattr(newer, model_field.attname)}
+            wanted.setdefault(field_name, set()).update(values - {None})
     names: dict[tuple[str, object], str] = {}
-    for model_field in Concern._meta.concrete_fields:
-        if not model_field.is_relation:
-            continue
-        ids = {getattr(record, model_field.attname) for record in records} - {None}
-        if ids:
-            related = model_field.related_model._default_manager.all()
-            if model_field.related_model is Contact:
-                related = related.select_related("organisation")  # named in str(contact)
-            found = related.in_bulk(ids)
-            names.update({(model_field.name, pk): str(obj) for pk, obj in found.items()})
+    for field_name, ids in wanted.items():
+        related_model = Concern._meta.get_field(field_name).related_model
+        related = related_model._default_manager.all()
+        if related_model is Contact:
+            related = related.select_related("organisation")  # named in str(contact)
+        found = related.in_bulk(ids)
+        names.update({(field_name, pk): str(obj) for pk, obj in found.items()})
     return names
 
 
@@ -417,17 +423,23 @@ def history_changes(concern: Concern) -> list[TimelineEntry]:
         .select_related("history_user")
         .order_by("history_date", "history_id")
     )
-    related = _related_names(records)
+    excluded = sorted(_DIFF_SKIP | {"signs"})
+    deltas = [
+        (older, newer, newer.diff_against(older, excluded_fields=excluded).changes)
+        for older, newer in zip(records, records[1:], strict=False)
+    ]
+    related = _related_names(
+        [(older, newer, change.field) for older, newer, changes in deltas for change in changes]
+    )
     entries = []
-    for older, newer in zip(records, records[1:], strict=False):
-        delta = newer.diff_against(older, excluded_fields=sorted(_DIFF_SKIP | {"signs"}))
+    for older, newer, delta in deltas:
         changes = tuple(
             (
                 str(concern._meta.get_field(change.field).verbose_name),
                 _display(older, change.field, related),
                 _display(newer, change.field, related),
             )
-            for change in delta.changes
+            for change in delta
         )
         if changes:
             entries.append(

@@ -61,7 +61,15 @@ class CaseEvent(models.Model):
         verbose_name = _("case event")
         verbose_name_plural = _("case events")
         ordering = ["at", "pk"]
-        indexes = [models.Index(fields=["concern", "at"], name="case_event_timeline")]
+        indexes = [
+            models.Index(fields=["concern", "at"], name="case_event_timeline"),
+            # Questions to reporters: the sweeper's window over them stays index-bound.
+            models.Index(
+                fields=["at"],
+                condition=models.Q(kind="info_requested"),
+                name="case_event_questions",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.get_kind_display()} ({self.at:%Y-%m-%d %H:%M})"

@@ -180,6 +180,10 @@ class SweepMark(models.Model):
     A quiet sweep then looks only at what became due since, whatever the
     history. The row with kind SWEEP_LOCK is locked while a sweep runs, so
     two sweeps never work at once.
+
+    History records a mark's creation only: the watermark moves every minute,
+    it is operational state rather than a business record, and a row per
+    minute per kind would bury the audit trail in noise.
     """
 
     SWEEP_LOCK = "__sweep__"

@@ -23,7 +23,6 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
-from simple_history.utils import bulk_update_with_history
 
 from concerns.models import Concern, Reminder, SweepMark
 from concerns.permissions import coordinators_of
@@ -194,11 +193,15 @@ def _marks() -> dict[str, SweepMark]:
 
 
 def _advance(marks: dict[str, SweepMark], kinds: list[str], now, actor: User) -> None:
-    """Move the watermarks of the kinds swept to the end: two or three queries in all."""
+    """Move the watermarks of the kinds swept to the end: one or two queries in all.
+
+    The move itself is not recorded in history (see SweepMark); a new mark is.
+    """
     existing = [marks[kind] for kind in kinds if kind in marks]
     for mark in existing:
         mark.swept_until = now
-    bulk_update_with_history(existing, SweepMark, ["swept_until"], default_user=actor)
+    if existing:
+        SweepMark.objects.bulk_update(existing, ["swept_until"])
     new = [SweepMark(kind=kind, swept_until=now) for kind in kinds if kind not in marks]
     if new:
         SweepMark.objects.bulk_create(new, ignore_conflicts=True)

@@ -45,6 +45,8 @@ class Command(BaseCommand):
             self._step("concerns", started)
             bench.seed_case_records(world)
             self._step("timelines, history, grants, access log, reminders", started)
+            bench.seed_checklists(world)
+            self._step("checklists", started)
             for app in apps.get_app_configs():
                 if app.name == "concerns":
                     continue
