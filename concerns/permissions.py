@@ -98,12 +98,13 @@ class HandlerScope:
     municipality_ids: frozenset[int]  # as coordinator
     organisation_id: int | None  # as the organisation's resource person
 
-    def role_q(self) -> Q | None:
+    def role_q(self, prefix: str = "") -> Q | None:
+        """The role part of the rule, on Concern (or through `prefix`, e.g. "content_object__")."""
         rule = None
         if self.municipality_ids:
-            rule = Q(municipality__in=self.municipality_ids)
+            rule = Q(**{f"{prefix}municipality__in": self.municipality_ids})
         if self.organisation_id is not None:
-            by_organisation = Q(reporter_organisation=self.organisation_id)
+            by_organisation = Q(**{f"{prefix}reporter_organisation": self.organisation_id})
             rule = by_organisation if rule is None else rule | by_organisation
         return rule
 
@@ -162,9 +163,11 @@ def handler_concerns_for(user: User) -> QuerySet[Concern]:
     if cached is not None and cached[0] == _grant_generation:
         outside = cached[1]
     else:
+        # A join from the user's few grants to their concerns: it never reads
+        # the whole municipality's list.
         outside = list(
             _grants(user)
-            .exclude(content_object__in=Concern.objects.filter(rule).values("pk"))
+            .exclude(scope.role_q(prefix="content_object__"))
             .values_list("content_object_id", flat=True)
         )
         user.__dict__["_grants_outside_scope"] = (_grant_generation, outside)

@@ -179,3 +179,22 @@ def test_drafts_are_never_in_anyones_inbox(client, people):
         UserFactory(organisation=people.charlie.organisation, roles=[Role.Code.COORDINATOR])
     )
     assert client.get(reverse("concerns:detail", args=[draft.public_id])).status_code == 404
+
+
+@pytest.mark.parametrize("view", ["list", "detail", "change"])
+def test_a_resource_person_assigned_another_organisations_case_handles_it(
+    client, people, case, view
+):
+    """A grant outside the role's scope (own organisation's concerns): list and page agree."""
+    resource_user = UserFactory(
+        organisation=people.charlie.organisation, roles=[Role.Code.RESOURCE_PERSON]
+    )
+    contact = ContactFactory(organisation=people.charlie.organisation, user=resource_user)
+    client.force_login(resource_user)
+    assert _attempt(client, case, view) is False  # before: another organisation's case
+
+    coordinator = UserFactory(
+        organisation=people.charlie.organisation, roles=[Role.Code.COORDINATOR]
+    )
+    concern_assign(concern=case, actor=coordinator, assignee=contact, reason="Kjenner familien")
+    assert _attempt(client, case, view) is True
