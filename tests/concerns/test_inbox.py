@@ -104,6 +104,14 @@ def test_free_text_search_finds_the_observations_and_the_persons_name(
     assert _references(client, q="ingenting-slikt") == []
 
 
+def test_words_in_angle_brackets_are_found_like_any_other(client, people, coordinator):
+    """PostgreSQL's parser would drop `<...>` as an HTML tag; reporters quote that way."""
+    quoted = _concern(people, 1, observations="Skrev i chatten: <alle skal brenne> i går.")
+    client.force_login(coordinator)
+    assert _references(client, q="brenne") == [quoted.reference]
+    assert _references(client, q="<alle skal brenne>") == [quoted.reference]
+
+
 def test_sorting_by_urgency_puts_acute_first(client, people, coordinator):
     normal = _concern(people, 1)
     acute = _concern(people, 2, urgency=Concern.Urgency.ACUTE)
