@@ -9,6 +9,7 @@ from concerns.models import OBSERVATIONS_MAX_LENGTH, AgeBand, Concern, Subject, 
 from concerns.national_id import normalise, parse_national_id
 from concerns.selectors import recent_subjects_of_reporter, subjects_known_to_reporter
 from concerns.services import ConcernDetails, SubjectDetails
+from concerns.services.filing import subject_is_drafts_own
 from config.widgets import DateInput
 from measures.models import ActionCardStep, Phenomenon, Sign
 from partners.models import District, Municipality, User
@@ -175,7 +176,7 @@ class ConcernForm(forms.Form):
     def initial_from(concern: Concern) -> dict:
         return {
             "municipality": concern.municipality_id,
-            "existing_subject": concern.subject_id,
+            **ConcernForm._person_initial(concern),
             "observations": concern.observations,
             "observed_on": concern.observed_on,
             "phenomenon": concern.phenomenon_id,
@@ -185,6 +186,21 @@ class ConcernForm(forms.Form):
             "prevention_level": concern.prevention_level,
             "guardians_informed": concern.guardians_informed,
             "steps_done": concern.steps_done_at_filing,
+        }
+
+    @staticmethod
+    def _person_initial(concern: Concern) -> dict:
+        """A person described in this draft alone stays editable; anyone else is picked."""
+        subject = concern.subject
+        if not subject_is_drafts_own(subject, concern, concern.reporter):
+            return {"existing_subject": subject.pk}
+        return {
+            "subject_name": subject.name,
+            "subject_birth_date": subject.birth_date,
+            "subject_birth_year": None if subject.birth_date else subject.birth_year,
+            "subject_district": subject.district_id,
+            "subject_school_or_workplace": subject.school_or_workplace,
+            "subject_national_id": subject.national_id,
         }
 
     def _build_helper(self) -> FormHelper:

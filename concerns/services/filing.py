@@ -69,7 +69,7 @@ def subject_create(*, actor: User, municipality: Municipality, details: SubjectD
     return subject
 
 
-def _subject_is_drafts_own(subject: Subject, concern: Concern, actor: User) -> bool:
+def subject_is_drafts_own(subject: Subject, concern: Concern, actor: User) -> bool:
     """The person was described for this draft alone: only this draft names them."""
     return (
         subject.created_by_id == actor.pk
@@ -89,7 +89,7 @@ def subject_save_for_draft(
     subject = Subject.objects.select_for_update().get(pk=concern.subject_id)
     if concern.reporter_id != actor.pk or not concern.is_draft:
         raise PermissionDenied(_("Only the reporter can change a draft."))
-    if not _subject_is_drafts_own(subject, concern, actor):
+    if not subject_is_drafts_own(subject, concern, actor):
         return subject_create(actor=actor, municipality=municipality, details=details)
     subject.municipality = municipality
     subject.name = details.name
@@ -161,7 +161,7 @@ def concern_update_draft(
     concern.signs.set(details.signs)
     # The draft now names someone described before: the person it described
     # on its own would otherwise stay behind, named by no concern.
-    if previous_subject.pk != subject.pk and _subject_is_drafts_own(
+    if previous_subject.pk != subject.pk and subject_is_drafts_own(
         previous_subject, concern, actor
     ):
         previous_subject._history_user = actor

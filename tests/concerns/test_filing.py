@@ -88,6 +88,28 @@ def test_saving_a_draft_keeps_it_private_and_editable(client, people, concern_fo
     assert Subject.objects.count() == 1
 
 
+def test_a_drafts_own_person_comes_back_editable_and_is_completed_in_place(
+    client, people, concern_form_data
+):
+    client.force_login(people.alice)
+    half_written = concern_form_data(action="draft", subject_birth_year="", observations="")
+    client.post(reverse("concerns:new"), half_written)
+    concern = Concern.objects.get()
+
+    form = client.get(reverse("concerns:edit", args=[concern.public_id])).context["form"]
+    assert form["subject_name"].value() == "Oppdiktet Elev"
+    assert form["existing_subject"].value() is None
+
+    client.post(
+        reverse("concerns:edit", args=[concern.public_id]),
+        concern_form_data(subject_birth_year="2011", observations="Nå utfylt."),
+    )
+    concern.refresh_from_db()
+    assert concern.status == Concern.Status.SUBMITTED
+    assert concern.subject.birth_year == 2011
+    assert Subject.objects.count() == 1  # the same person, completed, not a second one
+
+
 def test_my_concerns_lists_own_concerns_with_status(client, people):
     own = ConcernFactory(
         reporter=people.alice, reference="BEK-2026-000007", status=Concern.Status.SUBMITTED
