@@ -31,6 +31,7 @@ setup: install
 	DJANGO_SETTINGS_MODULE=config.settings.local $(PY) manage.py migrate --noinput
 	DJANGO_SETTINGS_MODULE=config.settings.local $(PY) manage.py load_reference_data
 	DJANGO_SETTINGS_MODULE=config.settings.local $(PY) manage.py seed_demo
+	DJANGO_SETTINGS_MODULE=config.settings.local $(PY) manage.py seed_demo_cases
 
 run: setup
 	@echo ""

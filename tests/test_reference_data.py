@@ -5,7 +5,7 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
-from concerns.models import RoutingRule
+from concerns.models import CaseEvent, Concern, RoutingRule
 from measures.models import (
     ActionCard,
     ActionCardStep,
@@ -145,3 +145,27 @@ def test_seed_demo_refuses_under_production_settings(settings):
     with pytest.raises(CommandError):
         call_command("seed_demo", stdout=io.StringIO())
     assert not User.objects.exists()
+
+
+@pytest.mark.django_db
+def test_demo_cases_are_filed_through_the_services_once(settings):
+    call_command("load_reference_data", verbosity=0)
+    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo_cases", stdout=io.StringIO())
+    filed = Concern.objects.count()
+    assert filed == 6
+    assert not Concern.objects.filter(status=Concern.Status.DRAFT).exists()
+    # Routed on submit, as any concern: every case has a routing event and a reference.
+    assert not Concern.objects.exclude(events__kind=CaseEvent.Kind.ROUTED).exists()
+    assert Concern.objects.filter(status=Concern.Status.CLOSED).count() == 1
+    assert Concern.objects.filter(status=Concern.Status.ASSIGNED).get().assignee.name == (
+        "Radikaliseringskontakt"
+    )
+    call_command("seed_demo_cases", stdout=io.StringIO())
+    assert Concern.objects.count() == filed
+
+    settings.DEMO_DATA_ALLOWED = False
+    Concern.objects.all().delete()
+    with pytest.raises(CommandError):
+        call_command("seed_demo_cases", stdout=io.StringIO())
+    assert not Concern.objects.exists()
