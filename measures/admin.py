@@ -73,7 +73,6 @@ class MeasureAdmin(TenantAdmin):
     list_display = ["number", "title", "goal_area"]
     list_filter = ["goal_area", "responsible"]
     search_fields = ["title", "description"]
-    filter_horizontal = ["responsible"]
 
 
 @admin.register(Goal)

@@ -60,7 +60,6 @@ class OrganisationAdmin(ScopedImportExportMixin, TenantAdmin):
     list_filter = ["kind", "municipalities", "is_active"]
     search_fields = ["name", "slug", "description"]
     prepopulated_fields = {"slug": ["name"]}
-    filter_horizontal = ["municipalities"]
 
 
 @admin.register(Contact)
@@ -69,7 +68,6 @@ class ContactAdmin(ScopedImportExportMixin, TenantAdmin):
     list_display = ["name", "role", "organisation", "phone", "is_active"]
     list_filter = ["role", "organisation__municipalities", "is_active"]
     search_fields = ["name", "organisation__name", "email", "phone"]
-    filter_horizontal = ["districts"]
     list_select_related = ["organisation"]
 
     def tenancy_problem(self, request, obj, cleaned_data):
@@ -104,7 +102,8 @@ class UserAdmin(DjangoUserAdmin, TenantAdmin):
         *DjangoUserAdmin.fieldsets,
         (_("Organisation and roles"), {"fields": ["organisation", "roles"]}),
     )
-    filter_horizontal = ["roles", "groups", "user_permissions"]
+    # Hundreds of permissions, for the platform admin only: Django's two-box widget.
+    filter_horizontal = ["user_permissions"]
     list_select_related = ["organisation"]
 
     def get_fieldsets(self, request, obj=None):

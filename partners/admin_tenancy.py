@@ -14,6 +14,7 @@ municipalities it belongs to. From that one path the admin derives:
 Platform admins (partners.permissions) are not scoped.
 """
 
+from django import forms
 from django.contrib import admin
 from django.contrib.admin.utils import get_fields_from_path
 from django.core.exceptions import ValidationError
@@ -106,8 +107,13 @@ class ScopedRelatedFieldListFilter(admin.RelatedFieldListFilter):
 class TenantAdmin(SimpleHistoryAdmin):
     """Base class of every registry admin page. Subclasses may add `tenancy_problem` checks."""
 
-    # A web address typed without a scheme is taken as https.
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    # A web address typed without a scheme is taken as https. Lists of
+    # relations are checkboxes: Django's two-box filter widget fails WCAG
+    # (aria-label on a plain span), and a registry's lists are short.
+    formfield_overrides = {
+        models.URLField: {"assume_scheme": "https"},
+        models.ManyToManyField: {"widget": forms.CheckboxSelectMultiple},
+    }
 
     def get_queryset(self, request):
         return visible_to(request.user, super().get_queryset(request))

@@ -84,8 +84,10 @@ def referral_detail(request, public_id):
             "referral": referral,
             "side": side,
             "notes": referral.notes.select_related("author"),
-            "optional_reason_form": OptionalReasonForm(),
-            "required_reason_form": RequiredReasonForm(),
+            # Accept and decline share a page: their fields need ids of their own,
+            # or the second label would point at the first form's field.
+            "optional_reason_form": OptionalReasonForm(auto_id="accept_%s"),
+            "required_reason_form": RequiredReasonForm(auto_id="decline_%s"),
             "note_form": ProgressNoteForm(),
             "complete_form": CompleteForm(),
         },

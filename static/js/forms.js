@@ -25,3 +25,13 @@
     });
   });
 })();
+
+// On a phone the inbox filters start folded, unless a filter is set.
+(function () {
+  const panel = document.querySelector("details.filter-panel");
+  if (!panel || !window.matchMedia("(max-width: 767.98px)").matches) return;
+  const query = new URLSearchParams(window.location.search);
+  query.delete("sort");
+  query.delete("page");
+  if ([...query.values()].every(function (value) { return value === ""; })) panel.open = false;
+})();

@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 from django.db import connections
 
+from tests.browser.accessibility import Audit
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # Without these, Chromium keeps trying to reach Google's hosts, which the
 # closed network refuses.
@@ -40,24 +42,50 @@ def chromium_path() -> str:
     return CHROMIUM
 
 
-@pytest.fixture
-def page(chromium_path, live_server, monkeypatch):
+@pytest.fixture(scope="package")
+def browser(chromium_path):
+    """One Chromium for all journeys; each journey gets a fresh context (cookies, storage)."""
     from playwright.sync_api import sync_playwright
 
-    # Playwright's sync API runs an event loop in this thread; the live
-    # server's database calls are synchronous and safe here.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    # Playwright's sync API runs an event loop in this thread while it lives;
+    # the live server's database calls are synchronous and safe here. Scoped
+    # to this package, so the loop is gone before other tests touch the database.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
-        context = browser.new_context(base_url=live_server.url, locale="nb-NO")
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        yield page
-        # Database calls made while Playwright's loop runs get their own
-        # connection; close it here or PostgreSQL cannot drop the test database.
-        connections.close_all()
-        context.close()
+        yield browser
         browser.close()
+    del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+
+
+@pytest.fixture
+def viewport():
+    """The window size a journey runs at; a test may override it."""
+    return {"width": 1280, "height": 900}
+
+
+@pytest.fixture
+def audit():
+    return Audit()
+
+
+@pytest.fixture
+def page(browser, live_server, audit, viewport, request):
+    """A signed-out tab on the live server; axe audits every page it loads."""
+    audited = request.node.get_closest_marker("without_axe") is None
+    context = browser.new_context(base_url=live_server.url, locale="nb-NO", viewport=viewport)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    if audited:
+        audit.watch(page)
+    yield page
+    # Database calls made while Playwright's loop runs get their own
+    # connection; close it here or PostgreSQL cannot drop the test database.
+    connections.close_all()
+    context.close()
+    if audited:
+        assert audit.pages_checked, "axe checked no page"
+        assert not audit.problems, audit.report()
 
 
 @pytest.fixture
@@ -94,7 +122,7 @@ def sign_in(page):
         page.fill("input[name=username]", username)
         page.fill("input[name=password]", DEMO_PASSWORD)
         page.click("#login-form button[type=submit]")
-        page.wait_for_url(re.compile(r"/$"))
+        page.wait_for_url(re.compile(r"://[^/]+/$"))
 
     return sign_in_as
 

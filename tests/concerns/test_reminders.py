@@ -262,7 +262,7 @@ def test_users_choose_email_per_kind_but_the_bell_always_rings(world, client):
     client.force_login(world["handler"])
     page = client.get(reverse("notifications:list")).content.decode()
     assert "BEK-2026-000010" in page
-    assert 'data-testid="unread-count">1<' in page
+    assert 'data-testid="unread-count" aria-hidden="true">1<' in page
     notification = Notification.objects.get(user=world["handler"])
     client.post(reverse("notifications:read", args=[notification.pk]))
     notification.refresh_from_db()
