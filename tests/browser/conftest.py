@@ -96,9 +96,9 @@ def screenshot(page, request):
     def take(name: str) -> None:
         if folder:
             Path(folder).mkdir(parents=True, exist_ok=True)
-            page.screenshot(
-                path=str(Path(folder) / f"{request.node.name}-{name}.png"), full_page=True
-            )
+            # JPEG: the committed set in docs/screenshots stays small.
+            path = Path(folder) / f"{request.node.name}-{name}.jpg"
+            page.screenshot(path=str(path), full_page=True, type="jpeg", quality=70)
 
     return take
 
