@@ -1,10 +1,9 @@
 """axe-core on every page a journey visits: WCAG 2.1 A and AA, serious and critical fail.
 
 `Audit.watch(page)` runs axe each time the page finishes loading (every
-navigation, redirect targets included) and after a journey calls
-`audit.check()` on a page changed in place (a form opened by script). The
-problems are collected and reported together when the journey ends, with the
-rule, the page and the offending element, so one run shows everything to fix.
+navigation, redirect targets included). The problems are collected and
+reported together when the journey ends, with the rule, the page and the
+offending element, so one run shows everything to fix.
 """
 
 from dataclasses import dataclass, field
@@ -31,12 +30,7 @@ class Audit:
     pages_checked: list[str] = field(default_factory=list)
 
     def watch(self, page) -> None:
-        self._page = page
         page.on("load", lambda loaded: self._check_quietly(loaded))
-
-    def check(self) -> None:
-        """Audit the page as it is now (after a change made without navigation)."""
-        self._check(self._page)
 
     def _check_quietly(self, page) -> None:
         try:
