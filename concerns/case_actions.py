@@ -29,7 +29,7 @@ from concerns.services import (
     concern_start_follow_up,
     subject_link,
 )
-from concerns.services.work import case_activity_record, checklist_apply
+from concerns.services.work import Evaluation, case_activity_record, checklist_apply
 from concerns.triage_forms import (
     AcknowledgeForm,
     ActivityForm,
@@ -132,7 +132,9 @@ ACTIONS = [
             date=d["date"],
             organisations=d["organisations"],
             notes=d["notes"],
-            measures=d["measures"],
+            measures=d.get("measures", ()),
+            initiatives=d.get("initiatives", ()),
+            goals=d.get("goals", ()),
         ),
         Action.HANDLE,
         when=lambda concern: True,
@@ -189,6 +191,11 @@ ACTIONS = [
             outcome=d["outcome"],
             comment=d["comment"],
             reporter_message=d["reporter_message"],
+            evaluation=Evaluation(
+                help_timely=d["help_timely"],
+                situation_change=d["situation_change"],
+                partners=frozenset(d["partners"]),
+            ),
             expected_version=v,
         ),
         Action.CLOSE,

@@ -10,6 +10,8 @@ HANDLER_ROLES = {
     Role.Code.POLICE_CONTACT.value,
 }
 
+STATISTICS_ROLES = {Role.Code.COORDINATOR.value, Role.Code.REGISTRY_ADMIN.value}
+
 
 def navigation(request):
     user = getattr(request, "user", None)
@@ -19,6 +21,7 @@ def navigation(request):
     return {
         "signed_in": True,
         "show_inbox": bool(roles & HANDLER_ROLES),
+        "show_statistics": bool(roles & STATISTICS_ROLES),
         "unread_notifications": Notification.objects.filter(
             user=user, read_at__isnull=True, shown=True
         ).count(),

@@ -1,13 +1,15 @@
 """Forms for the inbox filters and the case-page actions. Validation only; services write."""
 
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import HTML, Fieldset, Layout
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from concerns.models import AgeBand, CaseActivity, Concern, Subject
+from concerns.models import AgeBand, CaseActivity, CaseEvaluation, Concern, Subject
 from concerns.selectors import DEFAULT_SORT, INBOX_SORTS, InboxFilters
 from concerns.services.triage import TEXT_MAX_LENGTH
 from config.widgets import DateInput, FilterableCheckboxes
-from measures.models import ActionCard, Measure, Phenomenon
+from measures.models import ActionCard, Goal, Initiative, Measure, Phenomenon
 from partners.models import Contact, District, Organisation
 
 
@@ -149,6 +151,23 @@ class CloseForm(forms.Form):
         max_length=TEXT_MAX_LENGTH,
         widget=_text_area(2),
     )
+    # The course-of-work evaluation: fixed choices only, counted in the statistics.
+    help_timely = forms.ChoiceField(
+        label=CaseEvaluation._meta.get_field("help_timely").verbose_name,
+        choices=CaseEvaluation.Timely.choices,
+        widget=forms.RadioSelect,
+    )
+    partners = forms.MultipleChoiceField(
+        label=_("Which partners took part?"),
+        choices=CaseEvaluation.Partner.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    situation_change = forms.ChoiceField(
+        label=CaseEvaluation._meta.get_field("situation_change").verbose_name,
+        choices=CaseEvaluation.Change.choices,
+        widget=forms.RadioSelect,
+    )
     confirm = forms.BooleanField(
         label=_("I have checked that the case can be closed now."),
         error_messages={"required": _("Tick the box to confirm that you are closing the case.")},
@@ -158,6 +177,28 @@ class CloseForm(forms.Form):
         super().__init__(*args, **kwargs)
         # A radio list with no "empty" radio: nothing is chosen until the handler chooses.
         self.fields["outcome"].choices = Concern.Outcome.choices
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            "outcome",
+            "reporter_message",
+            "comment",
+            Fieldset(
+                _("Evaluation of the course of work"),
+                HTML(
+                    '<p class="small text-body-secondary">{}</p>'.format(
+                        _(
+                            "Counted in the statistics for the police council and the "
+                            "plan's follow-up, never shown with the case's name."
+                        )
+                    )
+                ),
+                "help_timely",
+                "partners",
+                "situation_change",
+            ),
+            "confirm",
+        )
 
 
 class AcknowledgeForm(forms.Form):
@@ -239,15 +280,32 @@ class ActivityForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+    initiatives = forms.ModelMultipleChoiceField(
+        label=_("Initiatives it belongs to"),
+        queryset=Initiative.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    goals = forms.ModelMultipleChoiceField(
+        label=_("Goals it serves"),
+        queryset=Goal.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
 
     def __init__(self, *args, concern: Concern, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organisations"].queryset = Organisation.objects.filter(
             is_active=True, municipalities=concern.municipality_id
         ).order_by("name")
-        self.fields["measures"].queryset = Measure.objects.filter(
-            municipality=concern.municipality_id
-        )
+        # Each municipality counts its work against its own plan: Trondheim's
+        # measures, Aalborg's initiatives and goals. Empty lists are not offered.
+        for name, model in (("measures", Measure), ("initiatives", Initiative), ("goals", Goal)):
+            choices = model.objects.filter(municipality=concern.municipality_id)
+            if choices.exists():
+                self.fields[name].queryset = choices
+            else:
+                del self.fields[name]
 
 
 class FollowUpDateForm(forms.Form):

@@ -15,6 +15,7 @@ urlpatterns = [
     path("referrals/", include("referrals.urls")),
     path("notifications/", include("concerns.notification_urls")),
     path("knowledge/", include("measures.urls")),
+    path("statistics/", include("measures.statistics.urls")),
     path("accounts/login/", sign_in, name="login"),
     path("accounts/logout/", sign_out, name="logout"),
     path("accounts/", include("partners.identity.urls")),

@@ -462,8 +462,25 @@ class MeasureActivity(models.Model):
         PARENT_GUIDANCE = "parent_guidance", _("Parent guidance session")
         OTHER = "other", _("Other")
 
+    # Trondheim's work is under a measure, Aalborg's under an initiative: one of the two.
     measure = models.ForeignKey(
-        Measure, on_delete=models.PROTECT, related_name="activities", verbose_name=_("measure")
+        Measure,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="activities",
+        verbose_name=_("measure"),
+    )
+    initiative = models.ForeignKey(
+        Initiative,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="activities",
+        verbose_name=_("initiative"),
+    )
+    goals = models.ManyToManyField(
+        Goal, blank=True, related_name="activities", verbose_name=_("goals it serves")
     )
     kind = models.CharField(_("type"), max_length=30, choices=Kind.choices)
     date = models.DateField(_("date"))
@@ -476,12 +493,20 @@ class MeasureActivity(models.Model):
     )
     created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
 
-    history = HistoricalRecords(m2m_fields=[organisations])
+    history = HistoricalRecords(m2m_fields=[organisations, goals])
 
     class Meta:
         verbose_name = _("activity under a measure")
         verbose_name_plural = _("activities under measures")
         ordering = ["-date", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(measure__isnull=False, initiative__isnull=True)
+                | models.Q(measure__isnull=True, initiative__isnull=False),
+                name="measure_activity_measure_or_initiative",
+            )
+        ]
 
     def __str__(self):
-        return f"{self.get_kind_display()} {self.date} ({self.measure.number})"
+        plan_item = self.measure or self.initiative
+        return f"{self.get_kind_display()} {self.date} ({plan_item.number})"

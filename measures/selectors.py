@@ -62,11 +62,16 @@ def phenomena():
     return Phenomenon.objects.all()
 
 
-def measure_counts_by_year(measure: Measure) -> list[dict]:
+def plan_counts_by_year(item: Measure | Initiative) -> list[dict]:
     """Per year: case activities, plan activities with participants, and referrals asking for it.
 
-    Counts only; nothing here names a person or a case.
+    For a Trondheim measure or an Aalborg initiative. Counts only; nothing
+    here names a person or a case.
     """
+    if isinstance(item, Measure):
+        on_case, on_plan, on_referral = "measures", "measure", "requested_measures"
+    else:
+        on_case, on_plan, on_referral = "initiatives", "initiative", "requested_initiatives"
     rows: dict[int, dict] = {}
 
     def row(year: int) -> dict:
@@ -81,25 +86,25 @@ def measure_counts_by_year(measure: Measure) -> list[dict]:
             },
         )
 
-    for item in (
-        CaseActivity.objects.filter(measures=measure)
+    for entry in (
+        CaseActivity.objects.filter(**{on_case: item})
         .annotate(year=ExtractYear("date"))
         .values("year")
         .annotate(n=Count("pk"))
     ):
-        row(item["year"])["case_activities"] = item["n"]
-    for item in (
-        MeasureActivity.objects.filter(measure=measure)
+        row(entry["year"])["case_activities"] = entry["n"]
+    for entry in (
+        MeasureActivity.objects.filter(**{on_plan: item})
         .annotate(year=ExtractYear("date"))
         .values("year")
         .annotate(n=Count("pk"), people=Sum("participants"))
     ):
-        row(item["year"]).update(activities=item["n"], participants=item["people"] or 0)
-    for item in (
-        Referral.objects.filter(requested_measures=measure, sent_at__isnull=False)
+        row(entry["year"]).update(activities=entry["n"], participants=entry["people"] or 0)
+    for entry in (
+        Referral.objects.filter(**{on_referral: item}, sent_at__isnull=False)
         .annotate(year=ExtractYear("sent_at"))
         .values("year")
         .annotate(n=Count("pk"))
     ):
-        row(item["year"])["referrals"] = item["n"]
+        row(entry["year"])["referrals"] = entry["n"]
     return sorted(rows.values(), key=lambda entry: entry["year"], reverse=True)

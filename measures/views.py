@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 
 from measures import selectors
 from measures.forms import MeasureActivityForm
-from measures.models import Measure
+from measures.models import Initiative, Measure
 from measures.services import measure_activity_record
 from partners.models import Role
 from partners.selectors import user_municipalities
@@ -48,27 +48,39 @@ def measure_detail(request, pk):
     measure = get_object_or_404(
         Measure.objects.select_related("goal_area").prefetch_related("responsible"), pk=pk
     )
+    return _plan_item_page(request, measure, "measures/measure.html")
+
+
+def initiative_detail(request, pk):
+    initiative = get_object_or_404(Initiative.objects.select_related("municipality"), pk=pk)
+    return _plan_item_page(request, initiative, "measures/initiative.html")
+
+
+def _plan_item_page(request, item: Measure | Initiative, template: str):
+    """A Trondheim measure or an Aalborg initiative: its counts, and a form to record work."""
     form = None
     if _may_record(request.user):
-        form = MeasureActivityForm(request.POST or None, municipality_id=measure.municipality_id)
+        form = MeasureActivityForm(request.POST or None, municipality_id=item.municipality_id)
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
+            on = {"measure": item} if isinstance(item, Measure) else {"initiative": item}
             try:
                 measure_activity_record(
                     actor=request.user,
-                    measure=measure,
+                    **on,
                     kind=data["kind"],
                     date=data["date"],
                     organisations=data["organisations"],
                     participants=data["participants"],
+                    goals=data.get("goals", ()),
                 )
             except ValidationError as error:
                 form.add_error(None, error)
             else:
                 messages.success(request, _("The activity is recorded."))
-                return redirect("measures:measure", pk=measure.pk)
+                return redirect(request.path)
     return render(
         request,
-        "measures/measure.html",
-        {"measure": measure, "years": selectors.measure_counts_by_year(measure), "form": form},
+        template,
+        {"item": item, "years": selectors.plan_counts_by_year(item), "form": form},
     )

@@ -21,8 +21,13 @@ from concerns.models.notifications import (
     SweepMark,
 )
 from concerns.models.routing import RoutingDecision, RoutingRule
-from concerns.models.subject import AgeBand, Subject, age_band_for
-from concerns.models.work import CaseActivity, ChecklistTask
+from concerns.models.subject import AgeBand, AgeGroup, Subject, age_band_for, age_group_for
+from concerns.models.work import (
+    CaseActivity,
+    CaseEvaluation,
+    CaseEvaluationPartner,
+    ChecklistTask,
+)
 
 __all__ = [
     "ALWAYS_ON_KINDS",
@@ -30,7 +35,10 @@ __all__ = [
     "AccessLog",
     "AccessLogIsAppendOnly",
     "AgeBand",
+    "AgeGroup",
     "CaseActivity",
+    "CaseEvaluation",
+    "CaseEvaluationPartner",
     "CaseEvent",
     "ChecklistTask",
     "Concern",
@@ -48,4 +56,5 @@ __all__ = [
     "Subject",
     "SweepMark",
     "age_band_for",
+    "age_group_for",
 ]

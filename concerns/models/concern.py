@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from concerns.models.subject import AgeGroup
 from measures.models import ActionCard, Phenomenon, Sign
 from partners.models import Contact, Municipality, Organisation
 
@@ -177,6 +178,13 @@ class Concern(models.Model):
     steps_done_at_filing = models.JSONField(_("done when filing"), default=list, blank=True)
     outcome = models.CharField(_("outcome"), max_length=30, choices=Outcome.choices, blank=True)
 
+    # Facts for statistics, fixed when they happen, so figures for a past
+    # period do not move when a birth date is corrected or a case reassigned.
+    age_group = models.CharField(
+        _("age group when submitted"), max_length=10, choices=AgeGroup.choices, blank=True
+    )
+    first_assigned_at = models.DateTimeField(_("first assigned"), null=True, blank=True)
+
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
@@ -236,6 +244,8 @@ class Concern(models.Model):
             ),
             models.Index(fields=["assignee", "status"], name="concern_assignee_status"),
             models.Index(fields=["status", "follow_up_on"], name="concern_follow_up_due"),
+            # Statistics read a municipality's year by submit and by close.
+            models.Index(fields=["municipality", "closed_at"], name="concern_closed"),
             # Acute and not yet acknowledged: the few cases pinned on top of inboxes.
             models.Index(
                 fields=["municipality"],

@@ -16,21 +16,55 @@ class AgeBand(models.TextChoices):
     ADULT = "18_plus", _("18 and over")
 
 
-def age_band_for(
-    *, birth_date: datetime.date | None, birth_year: int | None, on: datetime.date
-) -> str:
-    """The age band on a given day.
+class AgeGroup(models.TextChoices):
+    """Age groups for statistics, fixed when the concern is submitted."""
 
-    With only a birth year, a person who turns 18 this year may still be 17;
-    we then answer "under 18", because child-welfare duties must not be missed.
+    UP_TO_12 = "0_12", _("12 or younger")
+    FROM_13_TO_15 = "13_15", _("13–15")
+    FROM_16_TO_17 = "16_17", _("16–17")
+    FROM_18_TO_24 = "18_24", _("18–24")
+    FROM_25 = "25_plus", _("25 or older")
+    UNKNOWN = "unknown", _("Age unknown")
+
+
+def age_on(*, birth_date: datetime.date | None, birth_year: int | None, on: datetime.date):
+    """Whole years on a given day, or None when nothing is known.
+
+    With only a birth year the person may not have had this year's birthday
+    yet; we count the younger age, because child-welfare duties must not be
+    missed for someone who turns 18 this year but is still 17.
     """
     if birth_date is not None:
         had_birthday = (on.month, on.day) >= (birth_date.month, birth_date.day)
-        age = on.year - birth_date.year - (0 if had_birthday else 1)
-        return AgeBand.UNDER_18 if age < 18 else AgeBand.ADULT
+        return on.year - birth_date.year - (0 if had_birthday else 1)
     if birth_year is not None:
-        return AgeBand.UNDER_18 if on.year - birth_year <= 18 else AgeBand.ADULT
-    return AgeBand.UNDER_18
+        return on.year - birth_year - 1
+    return None
+
+
+def age_band_for(
+    *, birth_date: datetime.date | None, birth_year: int | None, on: datetime.date
+) -> str:
+    """The age band on a given day; "under 18" when the age is not known."""
+    age = age_on(birth_date=birth_date, birth_year=birth_year, on=on)
+    return AgeBand.ADULT if age is not None and age >= 18 else AgeBand.UNDER_18
+
+
+def age_group_for(
+    *, birth_date: datetime.date | None, birth_year: int | None, on: datetime.date
+) -> str:
+    age = age_on(birth_date=birth_date, birth_year=birth_year, on=on)
+    if age is None or age < 0:
+        return AgeGroup.UNKNOWN
+    for limit, group in (
+        (12, AgeGroup.UP_TO_12),
+        (15, AgeGroup.FROM_13_TO_15),
+        (17, AgeGroup.FROM_16_TO_17),
+        (24, AgeGroup.FROM_18_TO_24),
+    ):
+        if age <= limit:
+            return group
+    return AgeGroup.FROM_25
 
 
 class Subject(models.Model):

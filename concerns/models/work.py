@@ -5,7 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from measures.models import ActionCard, ActionCardStep, Measure, Translated
+from measures.models import ActionCard, ActionCardStep, Goal, Initiative, Measure, Translated
 from partners.models import Organisation
 
 
@@ -110,6 +110,16 @@ class CaseActivity(models.Model):
         related_name="case_activities",
         verbose_name=_("measures it implements"),
     )
+    # Aalborg counts its work per initiative and goal, as Trondheim per measure.
+    initiatives = models.ManyToManyField(
+        Initiative,
+        blank=True,
+        related_name="case_activities",
+        verbose_name=_("initiatives it belongs to"),
+    )
+    goals = models.ManyToManyField(
+        Goal, blank=True, related_name="case_activities", verbose_name=_("goals it serves")
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -118,7 +128,7 @@ class CaseActivity(models.Model):
     )
     created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
 
-    history = HistoricalRecords(m2m_fields=[organisations, measures])
+    history = HistoricalRecords(m2m_fields=[organisations, measures, initiatives, goals])
 
     class Meta:
         verbose_name = _("case activity")
@@ -127,3 +137,89 @@ class CaseActivity(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.date}"
+
+
+class CaseEvaluation(models.Model):
+    """The handler's short evaluation of a course of work (forløb), given when the case closes.
+
+    Fixed choices only: the figures for the police council are counted from
+    these, and a free text could name someone.
+    """
+
+    class Timely(models.TextChoices):
+        YES = "yes", _("Yes")
+        PARTLY = "partly", _("Partly")
+        NO = "no", _("No")
+
+    class Change(models.TextChoices):
+        IMPROVED = "improved", _("Improved")
+        UNCHANGED = "unchanged", _("Unchanged")
+        WORSE = "worse", _("Worse")
+        UNKNOWN = "unknown", _("Don't know")
+
+    class Partner(models.TextChoices):
+        SCHOOL = "school", _("School or kindergarten")
+        CHILD_WELFARE = "child_welfare", _("Child welfare")
+        NAV_JOBCENTRE = "nav_jobcentre", _("NAV or jobcentre")
+        HEALTH = "health", _("Health service")
+        POLICE = "police", _("Police")
+        MENTOR = "mentor", _("Mentor or exit programme")
+        FAMILY = "family", _("Family or network")
+        VOLUNTARY = "voluntary", _("Voluntary or faith organisation")
+        OTHER = "other", _("Other")
+
+    # A reopened and closed-again case is evaluated again: the latest answer counts.
+    concern = models.OneToOneField(
+        "concerns.Concern",
+        on_delete=models.CASCADE,
+        related_name="evaluation",
+        verbose_name=_("concern"),
+    )
+    help_timely = models.CharField(
+        _("Did the help come in time?"), max_length=10, choices=Timely.choices
+    )
+    situation_change = models.CharField(
+        _("Has the situation improved?"), max_length=10, choices=Change.choices
+    )
+    evaluated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("evaluated by"),
+    )
+    evaluated_at = models.DateTimeField(_("evaluated"))
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("case evaluation")
+        verbose_name_plural = _("case evaluations")
+
+    def __str__(self):
+        return f"{self.concern} ({self.evaluated_at:%Y-%m-%d})"
+
+
+class CaseEvaluationPartner(models.Model):
+    """One kind of partner that took part in the course of work."""
+
+    evaluation = models.ForeignKey(
+        CaseEvaluation,
+        on_delete=models.CASCADE,
+        related_name="partners",
+        verbose_name=_("evaluation"),
+    )
+    partner = models.CharField(_("partner"), max_length=20, choices=CaseEvaluation.Partner.choices)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("partner in a course of work")
+        verbose_name_plural = _("partners in courses of work")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["evaluation", "partner"], name="case_evaluation_partner_once"
+            )
+        ]
+
+    def __str__(self):
+        return self.get_partner_display()

@@ -25,11 +25,14 @@ from concerns.services.triage import (
     concern_start_follow_up,
     subject_link,
 )
+from concerns.services.work import Evaluation, case_evaluation_record
 
 __all__ = [
     "ConcernDetails",
+    "Evaluation",
     "SubjectDetails",
     "access_log_record",
+    "case_evaluation_record",
     "concern_accept",
     "concern_acknowledge",
     "concern_add_note",

@@ -10,7 +10,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from concerns.concurrency import ensure_current
-from concerns.models import AgeBand, CaseEvent, Concern, ReferenceSequence, Subject
+from concerns.models import (
+    AgeBand,
+    CaseEvent,
+    Concern,
+    ReferenceSequence,
+    Subject,
+    age_group_for,
+)
 from concerns.search import concern_index_for_search
 from concerns.services.triage import concern_route
 from concerns.timeline import event_record
@@ -217,6 +224,11 @@ def concern_submit(*, concern: Concern, actor: User) -> Concern:
     concern.reference = next_reference(year=timezone.localdate(now).year)
     concern.transition_to(Concern.Status.SUBMITTED)
     concern.submitted_at = now
+    concern.age_group = age_group_for(
+        birth_date=concern.subject.birth_date,
+        birth_year=concern.subject.birth_year,
+        on=timezone.localdate(now),
+    )
     concern.follow_up_on = timezone.localdate(now) + datetime.timedelta(
         days=concern.municipality.follow_up_days(concern.urgency)
     )
@@ -227,6 +239,7 @@ def concern_submit(*, concern: Concern, actor: User) -> Concern:
             "reference",
             "status",
             "submitted_at",
+            "age_group",
             "follow_up_on",
             "version",
             "updated_at",

@@ -36,7 +36,7 @@ from concerns.permissions import (
     revoke_case_access,
 )
 from concerns.reminders import outbox_add
-from concerns.services.work import checklist_create
+from concerns.services.work import Evaluation, case_evaluation_record, checklist_create
 from concerns.timeline import contact_ref, event_record
 from partners.models import Contact, User
 
@@ -208,7 +208,9 @@ def concern_assign(
     elif concern.status not in (Concern.Status.ASSIGNED, Concern.Status.IN_FOLLOW_UP):
         raise IllegalTransition(f"assign in {concern.status}")
     concern.assignee = assignee
-    _save(concern, actor, "status", "assignee")
+    if concern.first_assigned_at is None:
+        concern.first_assigned_at = timezone.now()
+    _save(concern, actor, "status", "assignee", "first_assigned_at")
     event_record(
         concern=concern,
         actor=actor,
@@ -258,12 +260,15 @@ def concern_close(
     outcome: str,
     comment: str = "",
     reporter_message: str = "",
+    evaluation: Evaluation | None = None,
     expected_version: int | None = None,
 ) -> Concern:
     """Close the case with an outcome chosen on purpose.
 
     `comment` is internal. `reporter_message` is the short, need-to-know text
-    the reporter reads, and the only one she is told about.
+    the reporter reads, and the only one she is told about. `evaluation` is
+    the handler's answer to the course-of-work evaluation; the case page asks
+    for it on every close, and the statistics count it.
     """
     concern = _locked(concern, expected_version)
     ensure_can(actor, Action.CLOSE, concern)
@@ -278,6 +283,8 @@ def concern_close(
     concern.outcome = outcome
     concern.closed_at = timezone.now()
     _save(concern, actor, "status", "outcome", "closed_at")
+    if evaluation is not None:
+        case_evaluation_record(concern=concern, evaluation=evaluation, actor=actor)
     event_record(
         concern=concern,
         actor=actor,

@@ -2,16 +2,24 @@
 
 import datetime
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from concerns.models import CaseActivity, CaseEvent, ChecklistTask, Concern
+from concerns.models import (
+    CaseActivity,
+    CaseEvaluation,
+    CaseEvaluationPartner,
+    CaseEvent,
+    ChecklistTask,
+    Concern,
+)
 from concerns.permissions import Action, ensure_can
 from concerns.timeline import event_record, texts
-from measures.models import ActionCard, Measure
+from measures.models import ActionCard, Goal, Initiative, Measure
 from partners.models import Organisation, User
 
 
@@ -94,10 +102,17 @@ def case_activity_record(
     organisations: Iterable[Organisation],
     notes: str,
     measures: Iterable[Measure],
+    initiatives: Iterable[Initiative] = (),
+    goals: Iterable[Goal] = (),
 ) -> CaseActivity:
     ensure_can(actor, Action.HANDLE, concern)
     if date > timezone.localdate():
         raise ValidationError(_("The date cannot be in the future."))
+    measures, initiatives, goals = list(measures), list(initiatives), list(goals)
+    if any(
+        item.municipality_id != concern.municipality_id for item in measures + initiatives + goals
+    ):
+        raise ValidationError(_("Pick measures, initiatives and goals of the case's own plan."))
     activity = CaseActivity(
         concern=concern, kind=kind, date=date, notes=notes.strip(), created_by=actor
     )
@@ -106,6 +121,8 @@ def case_activity_record(
     activity.save()
     activity.organisations.set(organisations)
     activity.measures.set(measures)
+    activity.initiatives.set(initiatives)
+    activity.goals.set(goals)
     event_record(
         concern=concern,
         actor=actor,
@@ -114,3 +131,43 @@ def case_activity_record(
         data={"kind": activity.kind, "date": date.isoformat()},
     )
     return activity
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """The handler's answers to the course-of-work evaluation (CaseEvaluation's choices)."""
+
+    help_timely: str
+    situation_change: str
+    partners: frozenset[str] = field(default_factory=frozenset)
+
+
+def case_evaluation_record(
+    *, concern: Concern, evaluation: Evaluation, actor: User
+) -> CaseEvaluation:
+    """Store the evaluation of a case being closed; closing again replaces the answers."""
+    if evaluation.help_timely not in CaseEvaluation.Timely.values:
+        raise ValidationError(_("Say whether the help came in time."), code="help_timely")
+    if evaluation.situation_change not in CaseEvaluation.Change.values:
+        raise ValidationError(_("Say whether the situation has improved."), code="situation")
+    if not set(evaluation.partners) <= set(CaseEvaluation.Partner.values):
+        raise ValidationError(_("Choose partners from the list."), code="partners")
+    record = CaseEvaluation.objects.filter(concern=concern).first() or CaseEvaluation(
+        concern=concern
+    )
+    record.help_timely = evaluation.help_timely
+    record.situation_change = evaluation.situation_change
+    record.evaluated_by = actor
+    record.evaluated_at = timezone.now()
+    record._history_user = actor
+    record.save()
+    # Row by row, so history shows which partners were added or removed.
+    for gone in record.partners.exclude(partner__in=evaluation.partners):
+        gone._history_user = actor
+        gone.delete()
+    kept = set(record.partners.values_list("partner", flat=True))
+    for partner in sorted(set(evaluation.partners) - kept):
+        added = CaseEvaluationPartner(evaluation=record, partner=partner)
+        added._history_user = actor
+        added.save()
+    return record

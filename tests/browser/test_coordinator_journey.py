@@ -83,6 +83,10 @@ def test_coordinator_finds_assigns_notes_follows_the_card_refers_and_closes(
     page.get_by_role("link", name="Avslutt", exact=True).click()
     page.get_by_label("Råd gitt").check()
     page.get_by_label("Det melderen får vite").fill("Takk. Saken er fulgt opp.")
+    # The short evaluation of the course of work, counted for the police council.
+    page.locator("input[name=help_timely][value=yes]").check()
+    page.locator("input[name=partners][value=child_welfare]").check()
+    page.locator("input[name=situation_change][value=unknown]").check()
     page.get_by_label("Jeg har kontrollert at saken kan avsluttes nå.").check()
     screenshot("4-close")
     page.get_by_role("button", name="Avslutt", exact=True).click()
@@ -91,4 +95,5 @@ def test_coordinator_finds_assigns_notes_follows_the_card_refers_and_closes(
     assert concern.status == Concern.Status.CLOSED
     assert concern.outcome == Concern.Outcome.ADVICE_GIVEN
     assert concern.assignee.name == "Radikaliseringskontakt"
+    assert concern.evaluation.help_timely == "yes"
     screenshot("5-closed")

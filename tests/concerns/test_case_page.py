@@ -90,9 +90,25 @@ def test_closing_needs_an_outcome_chosen_and_confirmed_and_keeps_what_was_typed(
     concern.refresh_from_db()
     assert concern.is_open
 
-    client.post(_action(concern, "close"), {**typed, "outcome": "advice_given", "confirm": "on"})
+    closing = {**typed, "outcome": "advice_given", "confirm": "on"}
+    not_evaluated = client.post(_action(concern, "close"), closing)
+    assert not_evaluated.status_code == 400
+    concern.refresh_from_db()
+    assert concern.is_open
+
+    evaluation = {"help_timely": "partly", "situation_change": "improved"}
+    partners = {"partners": ["school", "child_welfare"]}
+    client.post(_action(concern, "close"), {**closing, **evaluation, **partners})
     concern.refresh_from_db()
     assert concern.status == Concern.Status.CLOSED and concern.outcome == "advice_given"
+    # The course-of-work evaluation is kept with the case, for the statistics.
+    assert concern.evaluation.help_timely == "partly"
+    assert concern.evaluation.situation_change == "improved"
+    assert set(concern.evaluation.partners.values_list("partner", flat=True)) == {
+        "school",
+        "child_welfare",
+    }
+    assert concern.evaluation.history.get().history_user == demo["trd-coordinator"]
 
 
 def test_a_too_long_note_comes_back_with_the_text(client, demo):

@@ -9,7 +9,7 @@ from django.utils import timezone
 from concerns.models import Concern
 from concerns.services.work import case_activity_record
 from measures.models import Measure, MeasureActivity
-from measures.selectors import measure_counts_by_year
+from measures.selectors import plan_counts_by_year
 from measures.services import measure_activity_record
 from partners.models import Contact, Role
 from referrals.services import ReferralDetails, referral_create, referral_send
@@ -93,7 +93,7 @@ def test_counts_per_measure_and_year(world):
     referral_send(referral=referral, actor=coordinator)
     this_year = timezone.now().year
 
-    counts = {row["year"]: row for row in measure_counts_by_year(mentoring)}
+    counts = {row["year"]: row for row in plan_counts_by_year(mentoring)}
 
     assert counts[2025] == {
         "year": 2025,
@@ -105,7 +105,7 @@ def test_counts_per_measure_and_year(world):
     assert counts[2026]["case_activities"] == 2
     assert counts[2026]["activities"] == 2 and counts[2026]["participants"] == 35
     assert counts[this_year]["referrals"] == 1
-    assert measure_counts_by_year(kontaktforum)[0]["activities"] == 1
+    assert plan_counts_by_year(kontaktforum)[0]["activities"] == 1
 
 
 def test_plan_activities_hold_no_personal_data_and_need_the_right_role(world, people):

@@ -29,6 +29,8 @@ CLOSE = {
     "outcome": "advice_given",
     "reporter_message": "Saken følges opp. Takk for at du meldte fra.",
     "comment": "",
+    "help_timely": "yes",
+    "situation_change": "improved",
     "confirm": "on",
 }
 

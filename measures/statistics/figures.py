@@ -1,0 +1,477 @@
+"""The figures behind the statistics page, counted in the database.
+
+Everything is read per calendar year and grouped by quarter, one query per
+breakdown, so the number of queries is fixed and no concern row reaches
+Python. A period (a quarter, a half-year or the year) is then a column of
+that year: the protection (measures.statistics.protection) is worked out
+once over the whole year, so the quarter, the half-year and the year pages
+show the same cells hidden and none can be subtracted from another.
+"""
+
+import datetime
+import math
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, QuerySet
+from django.db.models.functions import ExtractQuarter
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from concerns.models import (
+    AgeGroup,
+    CaseActivity,
+    CaseEvaluation,
+    CaseEvaluationPartner,
+    Concern,
+)
+from measures.models import Goal, Initiative, Measure, MeasureActivity, Phenomenon
+from measures.statistics.protection import Line, Shown, protect
+from partners.models import District, Municipality, Organisation
+from referrals.models import Referral
+
+QUARTERS = ("q1", "q2", "q3", "q4")
+COLUMNS = (*QUARTERS, "h1", "h2", "year")
+TIME_LINES = (("h1", ("q1", "q2")), ("h2", ("q3", "q4")), ("year", ("h1", "h2")))
+NOT_STATED = "none"
+OTHER = "other"
+# Fewer referrals than this in a year to an organisation and it is counted
+# under "other organisations", so a rare partner does not stand out.
+OWN_ROW_FROM = 5
+
+
+@dataclass
+class Breakdown:
+    """One table's counts for a year: rows of quarter counts, and the total they add up to."""
+
+    key: str
+    title: str
+    heading: str
+    rows: list[tuple[str, str]]
+    counts: dict[str, dict[str, int]]
+    # The rows partition the total (each concern in exactly one row); None
+    # when a row may count the same thing twice (an activity under two measures).
+    total: str | None
+
+    def value(self, code: str, column: str) -> int:
+        quarters = self.counts.get(code, {})
+        return sum(quarters.get(quarter, 0) for quarter in _quarters_of(column))
+
+
+def _quarters_of(column: str) -> tuple[str, ...]:
+    return {
+        "h1": ("q1", "q2"),
+        "h2": ("q3", "q4"),
+        "year": QUARTERS,
+    }.get(column, (column,))
+
+
+def year_bounds(year: int) -> tuple[datetime.datetime, datetime.datetime]:
+    """The local calendar year, as the aware instants it starts and ends at."""
+    zone = timezone.get_current_timezone()
+    start = datetime.datetime(year, 1, 1, tzinfo=zone)
+    return start, datetime.datetime(year + 1, 1, 1, tzinfo=zone)
+
+
+def _by_quarter(queryset: QuerySet, group: str, on: str, **aggregates) -> QuerySet:
+    return (
+        queryset.annotate(quarter=ExtractQuarter(on))
+        .values(group, "quarter")
+        .annotate(**(aggregates or {"n": Count("pk")}))
+        .order_by()
+    )
+
+
+def _counts(rows: Iterable[dict], group: str, value: str = "n", rename=None) -> dict:
+    counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for row in rows:
+        code = row[group]
+        code = rename(code) if rename else code
+        counts[str(code)][f"q{row['quarter']}"] += row[value]
+    return counts
+
+
+def _stated(code) -> str:
+    return NOT_STATED if code in (None, "") else str(code)
+
+
+# --- what each breakdown counts ------------------------------------------------
+
+
+def concern_breakdowns(municipality: Municipality, year: int) -> list[Breakdown]:
+    """Concerns submitted in the year, by what, whom, where from and how urgent."""
+    start, end = year_bounds(year)
+    submitted = Concern.objects.filter(
+        municipality=municipality, submitted_at__gte=start, submitted_at__lt=end
+    )
+
+    def count(group, rename=_stated):
+        return _counts(_by_quarter(submitted, group, "submitted_at"), group, rename=rename)
+
+    not_stated = (NOT_STATED, _("Not stated"))
+    phenomena = [(str(item.pk), str(item)) for item in Phenomenon.objects.all()]
+    districts = [
+        (str(item.pk), item.name) for item in District.objects.filter(municipality=municipality)
+    ]
+    total = "concerns"
+    return [
+        Breakdown(
+            "phenomenon",
+            _("Concerns by phenomenon"),
+            _("Phenomenon"),
+            [*phenomena, not_stated],
+            count("phenomenon_id"),
+            total,
+        ),
+        Breakdown(
+            "age",
+            _("Concerns by age group"),
+            _("Age group"),
+            [(code, str(label)) for code, label in AgeGroup.choices],
+            count("age_group", rename=lambda code: code or AgeGroup.UNKNOWN),
+            total,
+        ),
+        Breakdown(
+            "district",
+            _("Concerns by district"),
+            _("District"),
+            [*districts, not_stated],
+            count("subject__district_id"),
+            total,
+        ),
+        Breakdown(
+            "reporter",
+            _("Concerns by the reporter's kind of organisation"),
+            _("Kind of organisation"),
+            [(code, str(label)) for code, label in Organisation.Kind.choices],
+            count("reporter_organisation__kind"),
+            total,
+        ),
+        Breakdown(
+            "urgency",
+            _("Concerns by urgency"),
+            _("Urgency"),
+            [(code, str(label)) for code, label in Concern.Urgency.choices],
+            count("urgency"),
+            total,
+        ),
+    ]
+
+
+def outcome_breakdowns(municipality: Municipality, year: int) -> list[Breakdown]:
+    """Cases closed in the year: how they ended, and how the handler evaluated them."""
+    start, end = year_bounds(year)
+    closed = Concern.objects.filter(
+        municipality=municipality,
+        status=Concern.Status.CLOSED,
+        closed_at__gte=start,
+        closed_at__lt=end,
+    )
+    evaluations = CaseEvaluation.objects.filter(concern__in=closed)
+    partners = CaseEvaluationPartner.objects.filter(evaluation__in=evaluations)
+
+    def choices(enum) -> list[tuple[str, str]]:
+        return [(code, str(label)) for code, label in enum.choices]
+
+    return [
+        Breakdown(
+            "outcome",
+            _("Closed cases by outcome"),
+            _("Outcome"),
+            choices(Concern.Outcome),
+            _counts(_by_quarter(closed, "outcome", "closed_at"), "outcome"),
+            "closed",
+        ),
+        Breakdown(
+            "timely",
+            _("Evaluation: did the help come in time?"),
+            _("Answer"),
+            choices(CaseEvaluation.Timely),
+            _counts(_by_quarter(evaluations, "help_timely", "concern__closed_at"), "help_timely"),
+            "evaluated",
+        ),
+        Breakdown(
+            "situation",
+            _("Evaluation: has the situation improved?"),
+            _("Answer"),
+            choices(CaseEvaluation.Change),
+            _counts(
+                _by_quarter(evaluations, "situation_change", "concern__closed_at"),
+                "situation_change",
+            ),
+            "evaluated",
+        ),
+        Breakdown(
+            "partners",
+            _("Evaluation: partners that took part"),
+            _("Partner"),
+            choices(CaseEvaluation.Partner),
+            _counts(_by_quarter(partners, "partner", "evaluation__concern__closed_at"), "partner"),
+            None,
+        ),
+    ]
+
+
+def referral_breakdowns(municipality: Municipality, year: int) -> list[Breakdown]:
+    """Referrals sent in the year, per receiving organisation, and how they were answered."""
+    start, end = year_bounds(year)
+    sent = Referral.objects.filter(
+        concern__municipality=municipality, sent_at__gte=start, sent_at__lt=end
+    )
+    rows = list(
+        _by_quarter(
+            sent,
+            "receiving_organisation_id",
+            "sent_at",
+            n=Count("pk"),
+            # Accepted at some point: answered, and not with a no.
+            accepted=Count(
+                "pk",
+                filter=Q(responded_at__isnull=False) & ~Q(status=Referral.Status.DECLINED),
+            ),
+            declined=Count("pk", filter=Q(status=Referral.Status.DECLINED)),
+        )
+    )
+    per_year: dict[int, int] = defaultdict(int)
+    for row in rows:
+        per_year[row["receiving_organisation_id"]] += row["n"]
+    own_row = {pk for pk, n in per_year.items() if n >= OWN_ROW_FROM}
+    names = dict(Organisation.objects.filter(pk__in=own_row).values_list("pk", "name"))
+
+    def rename(pk):
+        return str(pk) if pk in own_row else OTHER
+
+    organisations = sorted(((str(pk), name) for pk, name in names.items()), key=lambda r: r[1])
+    organisations.append((OTHER, _("Other organisations")))
+    group = "receiving_organisation_id"
+    return [
+        Breakdown(
+            "referrals",
+            _("Referrals by receiving organisation"),
+            _("Organisation"),
+            organisations,
+            _counts(rows, group, "n", rename),
+            "referrals",
+        ),
+        Breakdown(
+            "accepted",
+            _("Accepted"),
+            "",
+            organisations,
+            _counts(rows, group, "accepted", rename),
+            "accepted",
+        ),
+        Breakdown(
+            "declined",
+            _("Declined"),
+            "",
+            organisations,
+            _counts(rows, group, "declined", rename),
+            "declined",
+        ),
+    ]
+
+
+def activity_breakdowns(municipality: Municipality, year: int) -> list[Breakdown]:
+    """Work on cases and plan work, per Trondheim measure and per Aalborg initiative and goal.
+
+    An activity may serve several measures, so these rows do not add up to a total.
+    """
+    dates = (datetime.date(year, 1, 1), datetime.date(year, 12, 31))
+    case_links = {
+        "caseactivity__concern__municipality": municipality,
+        "caseactivity__date__range": dates,
+    }
+    plan_activities = MeasureActivity.objects.filter(date__range=dates)
+    plan_goals = MeasureActivity.goals.through.objects.filter(measureactivity__date__range=dates)
+    kinds = (
+        (
+            "measures",
+            _("Activities per measure"),
+            _("Measure"),
+            Measure,
+            CaseActivity.measures.through.objects,
+            plan_activities,
+            "date",
+        ),
+        (
+            "initiatives",
+            _("Activities per initiative"),
+            _("Initiative"),
+            Initiative,
+            CaseActivity.initiatives.through.objects,
+            plan_activities,
+            "date",
+        ),
+        (
+            "goals",
+            _("Activities per goal"),
+            _("Goal"),
+            Goal,
+            CaseActivity.goals.through.objects,
+            plan_goals,
+            "measureactivity__date",
+        ),
+    )
+    breakdowns = []
+    for key, title, heading, model, case_through, plan, plan_date in kinds:
+        items = list(model.objects.filter(municipality=municipality).order_by("number"))
+        if not items:
+            continue
+        group = f"{model._meta.model_name}_id"
+        counts = _counts(
+            _by_quarter(case_through.filter(**case_links), group, "caseactivity__date"), group
+        )
+        on_items = plan.filter(**{f"{group}__in": [item.pk for item in items]})
+        for code, quarters in _counts(_by_quarter(on_items, group, plan_date), group).items():
+            for quarter, n in quarters.items():
+                counts[code][quarter] += n
+        rows = [(str(item.pk), _plan_label(item)) for item in items]
+        breakdowns.append(Breakdown(key, title, heading, rows, counts, None))
+    return breakdowns
+
+
+def _plan_label(item) -> str:
+    if isinstance(item, Goal):
+        return f"{item.number}. {item.text}"
+    return f"{item.number}. {item.title}"
+
+
+# --- protection over the year --------------------------------------------------
+
+
+@dataclass
+class Cell:
+    value: int
+    shown: Shown
+
+    @property
+    def text(self) -> str:
+        if self.shown is Shown.SMALL:
+            return "<5"
+        if self.shown is Shown.HIDDEN:
+            return "×"
+        return str(self.value)
+
+    @property
+    def is_visible(self) -> bool:
+        return self.shown is Shown.VISIBLE
+
+
+@dataclass
+class ProtectedYear:
+    breakdowns: dict[str, Breakdown]
+    shown: dict = field(repr=False)
+    values: dict = field(repr=False)
+
+    def cell(self, key: str, code: str, column: str) -> Cell:
+        cell = (key, code, column)
+        return Cell(self.values[cell], self.shown[cell])
+
+    def total(self, total: str, column: str) -> Cell:
+        cell = ("total", total, column)
+        return Cell(self.values[cell], self.shown[cell])
+
+
+def protect_year(breakdowns: list[Breakdown]) -> ProtectedYear:
+    """Decide, over all breakdowns of a year together, which cells are shown."""
+    values: dict[tuple, int] = {}
+    lines: list[Line] = []
+    totals: dict[str, Breakdown] = {}
+    for breakdown in breakdowns:
+        for code, _label in breakdown.rows:
+            for column in COLUMNS:
+                values[(breakdown.key, code, column)] = breakdown.value(code, column)
+            lines.extend(
+                Line((breakdown.key, code, total), tuple((breakdown.key, code, p) for p in parts))
+                for total, parts in TIME_LINES
+            )
+        if breakdown.total is None:
+            continue
+        totals.setdefault(breakdown.total, breakdown)
+        for column in COLUMNS:
+            total_cell = ("total", breakdown.total, column)
+            values[total_cell] = sum(
+                breakdown.value(code, column) for code, _label in breakdown.rows
+            )
+            lines.append(
+                Line(
+                    total_cell, tuple((breakdown.key, code, column) for code, _l in breakdown.rows)
+                )
+            )
+    for total in totals:
+        lines.extend(
+            Line(("total", total, whole), tuple(("total", total, part) for part in parts))
+            for whole, parts in TIME_LINES
+        )
+    return ProtectedYear({b.key: b for b in breakdowns}, protect(values, lines), values)
+
+
+# --- response times ------------------------------------------------------------
+
+
+@dataclass
+class ResponseTime:
+    label: str
+    cases: Cell
+    median: datetime.timedelta | None
+    p90: datetime.timedelta | None
+
+
+def _percentile(queryset: QuerySet, expression, n: int, fraction: float):
+    """The nearest-rank percentile, read as one row of the sorted durations."""
+    rank = max(math.ceil(fraction * n), 1) - 1
+    return (
+        queryset.annotate(duration=expression)
+        .order_by("duration")
+        .values_list("duration", flat=True)[rank]
+    )
+
+
+def response_times(municipality: Municipality, year: int, column: str) -> list[ResponseTime]:
+    """Median and 90th percentile from submission to first assignment and to closing."""
+    start, end = year_bounds(year)
+    quarters = [int(quarter[1]) for quarter in _quarters_of(column)]
+    submitted = (
+        Concern.objects.filter(
+            municipality=municipality, submitted_at__gte=start, submitted_at__lt=end
+        )
+        .annotate(quarter=ExtractQuarter("submitted_at"))
+        .filter(quarter__in=quarters)
+    )
+    measures = (
+        (
+            _("From submission to first assignment"),
+            submitted.filter(first_assigned_at__isnull=False),
+            F("first_assigned_at") - F("submitted_at"),
+        ),
+        (
+            _("From submission to closing"),
+            submitted.filter(status=Concern.Status.CLOSED),
+            F("closed_at") - F("submitted_at"),
+        ),
+    )
+    results = []
+    for label, queryset, difference in measures:
+        expression = ExpressionWrapper(difference, output_field=DurationField())
+        n = queryset.count()
+        cases = Cell(n, Shown.VISIBLE if n >= 5 else Shown.SMALL)
+        median = p90 = None
+        if cases.is_visible:
+            median = _percentile(queryset, expression, n, 0.5)
+            p90 = _percentile(queryset, expression, n, 0.9)
+        results.append(ResponseTime(label, cases, median, p90))
+    return results
+
+
+PERIOD_LABELS = {
+    "year": gettext_lazy("The whole year"),
+    "h1": gettext_lazy("First half-year"),
+    "h2": gettext_lazy("Second half-year"),
+    "q1": gettext_lazy("1st quarter"),
+    "q2": gettext_lazy("2nd quarter"),
+    "q3": gettext_lazy("3rd quarter"),
+    "q4": gettext_lazy("4th quarter"),
+}
