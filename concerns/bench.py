@@ -19,6 +19,8 @@ from django.utils import timezone
 
 from concerns.models import (
     AccessLog,
+    CaseEvaluation,
+    CaseEvaluationPartner,
     CaseEvent,
     ChecklistTask,
     Concern,
@@ -30,6 +32,7 @@ from concerns.models import (
     RoutingDecision,
     Subject,
 )
+from concerns.models.subject import age_group_for
 from concerns.permissions import HANDLE
 from concerns.reminders.engine import Due, Recipients, case_link
 from concerns.search import reindex_all
@@ -275,14 +278,18 @@ def seed_concerns(world: World, *, count: int, years: int) -> None:
             follow_up = now.date() - datetime.timedelta(days=rng.randint(0, 2))  # due now
         else:
             follow_up = now.date() + datetime.timedelta(days=rng.randint(1, 60))
+        status = (
+            Concern.Status.CLOSED
+            if closed
+            else rng.choice(
+                [Concern.Status.SUBMITTED, Concern.Status.ASSIGNED, Concern.Status.IN_FOLLOW_UP]
+            )
+        )
+        status_submitted = status == Concern.Status.SUBMITTED
         concerns.append(
             Concern(
                 public_id=uuid.uuid4(),
-                status=Concern.Status.CLOSED
-                if closed
-                else rng.choice(
-                    [Concern.Status.SUBMITTED, Concern.Status.ASSIGNED, Concern.Status.IN_FOLLOW_UP]
-                ),
+                status=status,
                 reporter=reporter,
                 reporter_organisation=org,
                 municipality=municipality,
@@ -293,7 +300,13 @@ def seed_concerns(world: World, *, count: int, years: int) -> None:
                 assignee=assignee,
                 follow_up_on=follow_up,
                 acknowledged_at=submitted if urgency == "acute" and age_days > 1 else None,
-                outcome="advice_given" if closed else "",
+                outcome=rng.choice(list(Concern.Outcome.values)) if closed else "",
+                age_group=age_group_for(
+                    birth_date=None, birth_year=subject.birth_year, on=submitted.date()
+                ),
+                first_assigned_at=None
+                if status_submitted
+                else submitted + datetime.timedelta(hours=rng.randint(1, 96)),
                 created_at=submitted,
                 updated_at=submitted,
                 submitted_at=submitted,
@@ -313,6 +326,30 @@ def seed_concerns(world: World, *, count: int, years: int) -> None:
             numbers[year] = numbers.get(year, 0) + 1
             concern.reference = f"BEK-{year}-{numbers[year]:06d}"
         world.concerns = _bulk(Concern, concerns)
+    # Closed cases carry the handler's evaluation, as closing asks for it.
+    evaluations = _bulk(
+        CaseEvaluation,
+        [
+            CaseEvaluation(
+                concern=concern,
+                help_timely=rng.choice(CaseEvaluation.Timely.values),
+                situation_change=rng.choice(CaseEvaluation.Change.values),
+                evaluated_by=concern.reporter,
+                evaluated_at=concern.closed_at,
+            )
+            for concern in world.concerns
+            if concern.closed_at
+        ],
+    )
+    _bulk(
+        CaseEvaluationPartner,
+        [
+            CaseEvaluationPartner(
+                evaluation=evaluation, partner=rng.choice(CaseEvaluation.Partner.values)
+            )
+            for evaluation in evaluations
+        ],
+    )
     # The counters submit() continues from, as the service would have left them.
     ReferenceSequence.objects.bulk_create(
         [ReferenceSequence(year=year, last_number=last) for year, last in numbers.items()]

@@ -7,6 +7,7 @@ its journeys start from an empty case list.
 """
 
 import datetime
+import random
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -24,7 +25,9 @@ from concerns.services import (
     concern_submit,
     subject_create,
 )
-from measures.models import Phenomenon
+from concerns.services.work import Evaluation
+from measures.models import Goal, Initiative, Measure, MeasureActivity, Phenomenon
+from measures.services import measure_activity_record
 from partners.models import Contact, District, Municipality, User
 
 
@@ -184,3 +187,161 @@ def seed_demo_cases() -> int:
         if case.handler:
             _handle(concern, case)
     return len(DEMO_CASES)
+
+
+# --- a history for the statistics page -------------------------------------------------
+
+# Invented first names; every demo person is "Oppdiktet"/"Opdigtet" (made up) by name.
+_FIRST_NAMES = ("Ada", "Bo", "Cato", "Dina", "Emil", "Frida", "Gard", "Hedda", "Ivar", "Juni")
+_HISTORY = {
+    # municipality: (reporters, handler, surname, per quarter, observations)
+    "trondheim": (
+        ("trd-frontline", "trd-resource"),
+        "trd-coordinator",
+        "Oppdiktet",
+        7,
+        "Oppdiktet eksempel til statistikken: endret oppførsel og nye kontakter på nett.",
+    ),
+    "aalborg": (
+        ("aal-frontline", "aal-resource"),
+        "aal-coordinator",
+        "Opdigtet",
+        4,
+        "Opdigtet eksempel til statistikken: ændret adfærd og nye kontakter på nettet.",
+    ),
+}
+_PHENOMENA = ("right_wing", "right_wing", "religious", "religious", "left_wing", "unclear")
+_OUTCOMES = (
+    Concern.Outcome.ADVICE_GIVEN,
+    Concern.Outcome.REFERRED_TO_PARTNER,
+    Concern.Outcome.NO_FURTHER_ACTION,
+    Concern.Outcome.MENTOR_FOLLOW_UP,
+)
+
+
+def _quarter_starts(count: int) -> list[datetime.datetime]:
+    """The first day of each of the last `count` whole quarters, oldest first."""
+    today = timezone.localdate()
+    year, quarter = today.year, (today.month - 1) // 3  # the quarter before this one, 0-based
+    starts = []
+    for _n in range(count):
+        if quarter == 0:
+            year, quarter = year - 1, 4
+        quarter -= 1
+        starts.append(
+            datetime.datetime(year, quarter * 3 + 1, 1, 9, tzinfo=timezone.get_current_timezone())
+        )
+    return starts[::-1]
+
+
+def _backdate(concern: Concern, submitted: datetime.datetime, handled_hours: int) -> None:
+    """Move a demo case's times into the past, as if it had been filed then.
+
+    Demo data only: a real case's times are never rewritten.
+    """
+    shift = concern.submitted_at - submitted
+    Concern.objects.filter(pk=concern.pk).update(
+        submitted_at=submitted,
+        created_at=submitted,
+        first_assigned_at=(
+            submitted + datetime.timedelta(hours=handled_hours)
+            if concern.first_assigned_at
+            else None
+        ),
+        closed_at=(
+            submitted + datetime.timedelta(days=handled_hours) if concern.closed_at else None
+        ),
+    )
+    for event in concern.events.all():
+        type(event).objects.filter(pk=event.pk).update(at=event.at - shift)
+
+
+@transaction.atomic
+def seed_demo_history(generator_seed: int = 2026) -> int:
+    """File a year and a half of invented, finished cases, so the statistics show figures.
+
+    Filed and handled through the services like any case, then moved back in
+    time. Does nothing when there are cases already older than a quarter.
+    """
+    starts = _quarter_starts(6)
+    if Concern.objects.filter(submitted_at__lt=starts[-1]).exists():
+        return 0
+    generator = random.Random(generator_seed)
+    filed = 0
+    for code, (reporters, handler_name, surname, per_quarter, text) in _HISTORY.items():
+        municipality = Municipality.objects.get(code=code)
+        handler = User.objects.get(username=handler_name)
+        districts = list(District.objects.filter(municipality=municipality)) or [None]
+        contacts = list(
+            Contact.objects.filter(
+                organisation__municipalities=municipality, is_active=True, user__isnull=False
+            )
+        )
+        for start in starts:
+            for _n in range(per_quarter + generator.randint(-1, 2)):
+                filed += 1
+                case = DemoCase(
+                    reporter=generator.choice(reporters),
+                    municipality=code,
+                    name=f"{surname} {generator.choice(_FIRST_NAMES)} {filed}",
+                    birth_year=start.year - generator.choice((13, 14, 15, 16, 17, 19, 22, 30)),
+                    district=None,
+                    observations=text,
+                    phenomenon=generator.choice(_PHENOMENA),
+                    urgency=generator.choice(
+                        (Concern.Urgency.NORMAL,) * 4 + (Concern.Urgency.HIGH,)
+                    ),
+                )
+                concern = _file(case)
+                concern.subject.district = generator.choice(districts)
+                concern.subject.save(update_fields=["district"])
+                concern = concern_accept(concern=concern, actor=handler)
+                candidates = [c for c in contacts if c.pk != concern.assignee_id]
+                if candidates:
+                    concern = concern_assign(
+                        concern=concern,
+                        assignee=generator.choice(candidates),
+                        actor=handler,
+                        reason="Demo",
+                    )
+                concern = concern_close(
+                    concern=concern,
+                    actor=handler,
+                    outcome=generator.choice(_OUTCOMES),
+                    evaluation=Evaluation(
+                        help_timely=generator.choice(("yes", "yes", "yes", "partly", "no")),
+                        situation_change=generator.choice(
+                            ("improved", "improved", "unchanged", "unknown", "worse")
+                        ),
+                        partners=frozenset(
+                            generator.sample(("school", "child_welfare", "police", "family"), 2)
+                        ),
+                    ),
+                )
+                submitted = start + datetime.timedelta(
+                    days=generator.randint(0, 80), hours=generator.randint(0, 8)
+                )
+                _backdate(concern, submitted, handled_hours=generator.randint(2, 60))
+        _record_plan_work(municipality, handler, starts, generator)
+    return filed
+
+
+def _record_plan_work(municipality, actor, starts, generator) -> None:
+    """Work outside cases every quarter: Trondheim's Kontaktforum, Aalborg's initiative 6."""
+    measure = Measure.objects.filter(municipality=municipality, number=2).first()
+    initiative = Initiative.objects.filter(municipality=municipality, number=6).first()
+    goals = list(Goal.objects.filter(municipality=municipality, number__in=(1, 4)))
+    for start in starts:
+        for _n in range(generator.randint(1, 3)):
+            measure_activity_record(
+                actor=actor,
+                measure=measure,
+                initiative=None if measure else initiative,
+                kind=MeasureActivity.Kind.KONTAKTFORUM_MEETING
+                if measure
+                else MeasureActivity.Kind.SEMINAR,
+                date=(start + datetime.timedelta(days=generator.randint(5, 85))).date(),
+                organisations=[],
+                participants=generator.randint(6, 30),
+                goals=goals,
+            )

@@ -1,9 +1,11 @@
 """Reference data and demo users load idempotently."""
 
+import datetime
 import io
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from concerns.models import CaseEvent, Concern, RoutingRule
 from measures.models import (
@@ -153,13 +155,27 @@ def test_demo_cases_are_filed_through_the_services_once(settings):
     call_command("seed_demo", stdout=io.StringIO())
     call_command("seed_demo_cases", stdout=io.StringIO())
     filed = Concern.objects.count()
-    assert filed == 6
+    recent = Concern.objects.filter(submitted_at__gte=timezone.now() - datetime.timedelta(hours=1))
+    assert recent.count() == 6
     assert not Concern.objects.filter(status=Concern.Status.DRAFT).exists()
     # Routed on submit, as any concern: every case has a routing event and a reference.
     assert not Concern.objects.exclude(events__kind=CaseEvent.Kind.ROUTED).exists()
-    assert Concern.objects.filter(status=Concern.Status.CLOSED).count() == 1
-    assert Concern.objects.filter(status=Concern.Status.ASSIGNED).get().assignee.name == (
+    assert recent.filter(status=Concern.Status.CLOSED).count() == 1
+    assert recent.filter(status=Concern.Status.ASSIGNED).get().assignee.name == (
         "Radikaliseringskontakt"
+    )
+    # And a year and a half of finished, evaluated cases for the statistics page.
+    history = Concern.objects.exclude(pk__in=recent)
+    assert history.count() >= 50
+    assert not history.exclude(status=Concern.Status.CLOSED).exists()
+    assert not history.filter(evaluation__isnull=True).exists()
+    quarters = {
+        (local.year, (local.month - 1) // 3)
+        for local in (timezone.localtime(c.submitted_at) for c in history)
+    }
+    assert len(quarters) == 6
+    assert all(
+        c.first_assigned_at > c.submitted_at for c in history.exclude(first_assigned_at=None)
     )
     call_command("seed_demo_cases", stdout=io.StringIO())
     assert Concern.objects.count() == filed

@@ -7,12 +7,13 @@ bar and no point, and is labelled as in the table next to it.
 from dataclasses import dataclass
 from typing import ClassVar
 
-WIDTH = 640
-LABEL_WIDTH = 210
+# Drawn at about the size of a card, so the text reads at its own size.
+WIDTH = 480
+LABEL_WIDTH = 180
 BAR_START = LABEL_WIDTH + 6
-BAR_SPACE = WIDTH - BAR_START - 56
-ROW_HEIGHT = 24
-LABEL_CHARACTERS = 32
+BAR_SPACE = WIDTH - BAR_START - 40
+ROW_HEIGHT = 22
+LABEL_CHARACTERS = 27
 
 
 @dataclass(frozen=True)
@@ -77,7 +78,7 @@ class LineChart:
 
 
 def line_chart(rows: list[tuple[str, object]]) -> LineChart:
-    left, right, top, bottom = 48, WIDTH - 16, 16, 180
+    left, right, top, bottom = 40, WIDTH - 26, 16, 180
     largest = max((cell.value for _label, cell in rows if cell.is_visible), default=0) or 1
     step = (right - left) / max(len(rows) - 1, 1)
     points = [

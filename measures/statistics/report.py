@@ -106,6 +106,8 @@ def _rate(accepted, declined) -> str:
     if not (accepted.is_visible and declined.is_visible):
         return "–"
     answered = accepted.value + declined.value
+    if not answered:
+        return "–"
     return f"{formats.number_format(round(100 * accepted.value / answered), 0)} %"
 
 

@@ -4,6 +4,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from concerns.permissions import deny
 from measures.permissions import may_read_statistics, statistics_municipalities
 from measures.statistics.forms import PeriodForm
 from measures.statistics.report import Report, build_report
@@ -15,11 +16,11 @@ def _report(request) -> tuple[PeriodForm, Report | None]:
     Users who may not read statistics get 404, as for any page that is not theirs.
     """
     if not may_read_statistics(request.user):
-        raise Http404
+        raise deny(request.user, "statistics")
     municipalities = statistics_municipalities(request.user)
     first = municipalities.first()
     if first is None:
-        raise Http404
+        raise deny(request.user, "statistics")
     data = request.GET.copy()
     data.setdefault("municipality", first.code)
     data.setdefault("year", str(timezone.localdate().year))

@@ -48,6 +48,10 @@ def test_aalborg_files_and_info_huset_handles_in_danish(page, demo_data, sign_in
     page.get_by_role("link", name="Afslut", exact=True).click()
     page.get_by_label("Rådgivning givet").check()
     page.get_by_label("Det, indsenderen får at vide").fill("Tak. Sagen er fulgt op.")
+    # Aalborg's evaluation of the course of work (forløb), in Danish.
+    page.get_by_role("group", name="Kom hjælpen i tide?").get_by_label("Delvist").check()
+    page.get_by_label("Skole eller daginstitution").check()
+    page.get_by_role("group", name="Er situationen forbedret?").get_by_label("Forbedret").check()
     page.get_by_label("Jeg har kontrolleret, at sagen kan lukkes nu.").check()
     page.get_by_role("button", name="Afslut", exact=True).click()
     page.get_by_text("Gemt.").wait_for()

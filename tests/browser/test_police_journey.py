@@ -58,6 +58,8 @@ def test_police_contact_sees_only_their_cases_holds_a_conversation_and_closes(
     page.get_by_role("link", name="Avslutt", exact=True).click()
     page.get_by_label("Ingen videre tiltak").check()
     page.get_by_label("Det melderen får vite").fill("Politiet har fulgt opp. Takk for meldingen.")
+    page.get_by_role("group", name="Kom hjelpen i tide?").get_by_label("Ja").check()
+    page.get_by_role("group", name="Er situasjonen bedret?").get_by_label("Vet ikke").check()
     page.get_by_label("Jeg har kontrollert at saken kan avsluttes nå.").check()
     page.get_by_role("button", name="Avslutt", exact=True).click()
     page.wait_for_selector(".alert-success")

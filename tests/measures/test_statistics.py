@@ -15,6 +15,7 @@ from django.utils import timezone
 from concerns.models import CaseEvaluation, CaseEvaluationPartner, Concern
 from measures.statistics import figures
 from measures.statistics.report import build_report, duration_text
+from partners.identity.models import SecurityEvent
 from partners.models import Organisation, Role
 from referrals.models import Referral
 from tests.factories import (
@@ -174,14 +175,14 @@ def test_the_page_shows_protected_figures(year):
     # Referrals: 12 sent, 7 accepted; 5 declined, and nothing else to hide behind.
     referral = report.table("referrals").rows[0]
     assert referral[0] == year["child_welfare"].name
-    assert "<5" not in referral
+    assert referral[1:] == ["12", "7", "5", "58 %"]
 
-    # Islamist concerns came only in Q2: Q1 is "<5" (0), so h1 − Q1 would give Q2
-    # and Q2 is hidden on the quarter page, while the year shows the 7.
+    assert rows["Ikke oppgitt"] == "0"  # a zero describes nobody and is shown
+    # Islamist concerns came only in Q2, and Q1's zero gives nothing away.
     quarter = build_report(year["municipality"], YEAR, "q2")
     assert {row[0]: row[1] for row in quarter.table("phenomenon").rows}[
         "Islamistisk ekstremisme"
-    ] == "×"
+    ] == "7"
     times = {row[0]: row[1:] for row in report.table("response").rows}
     assert times["Fra innsending til første tildeling"] == ["6", "3 timer", "6 timer"]
     assert times["Fra innsending til avslutning"] == ["5", "111,0 dager", "111,0 dager"]
@@ -287,6 +288,10 @@ def test_only_coordinators_and_registry_admins_of_the_municipality_read_it(clien
         client.force_login(user)
         assert client.get(url).status_code == 404
         assert client.get(reverse("statistics:csv", args=["phenomenon"])).status_code == 404
+        assert (
+            SecurityEvent.objects.filter(user=user, kind=SecurityEvent.Kind.ACCESS_DENIED).count()
+            == 2
+        )
     registry_admin = UserFactory(
         organisation=people.charlie.organisation, roles=[Role.Code.REGISTRY_ADMIN]
     )

@@ -10,9 +10,9 @@ def _table(parts: dict[str, int]) -> tuple[dict, list[Line]]:
     return values, [Line("total", tuple(parts))]
 
 
-def test_counts_under_five_are_small_and_the_rest_visible():
-    shown = protect({"a": 4, "b": 5, "c": 0}, [])
-    assert shown == {"a": Shown.SMALL, "b": Shown.VISIBLE, "c": Shown.SMALL}
+def test_counts_from_one_to_four_are_small_and_the_rest_visible():
+    shown = protect({"a": 4, "b": 5, "c": 0, "d": 1}, [])
+    assert shown == {"a": Shown.SMALL, "b": Shown.VISIBLE, "c": Shown.VISIBLE, "d": Shown.SMALL}
 
 
 def test_one_small_cell_beside_a_total_takes_the_smallest_other_cell_with_it():
@@ -24,15 +24,27 @@ def test_one_small_cell_beside_a_total_takes_the_smallest_other_cell_with_it():
     assert shown["right"] is shown["other"] is shown["total"] is Shown.VISIBLE
 
 
-def test_two_small_cells_that_could_both_be_four_still_take_a_hidden_cell():
+def test_two_small_cells_that_could_both_be_four_take_a_hidden_cell():
     # 20 − 12 = 8 = 4 + 4: two small cells alone would both be given away.
     values, lines = _table({"a": 12, "b": 4, "c": 4})
     shown = protect(values, lines)
     assert shown["a"] is Shown.HIDDEN
-    # Whether the small cells were 4 + 4 or 1 + 0 cannot be read from the pattern:
-    # the same "<5" cells beside the same visible cells give the same decision.
-    other_values, _lines = _table({"a": 12, "b": 1, "c": 0})
-    assert protect(other_values, lines) == shown
+
+
+def test_small_cells_that_share_a_sum_protect_each_other():
+    # 8 = 2 + 3 + 3, each of them 1 to 4: the total can stay, nothing is hidden.
+    values, lines = _table({"a": 2, "b": 3, "c": 3, "none": 0})
+    assert protect(values, lines)["total"] is Shown.VISIBLE
+    assert Shown.HIDDEN not in protect(values, lines).values()
+
+
+def test_a_hidden_five_beside_a_one_is_not_enough_and_a_zero_is_never_hidden():
+    # With only "b" hidden, 26 − 20 = 6 = a + b, b ≥ 5, a ≥ 1: a would be 1.
+    values, lines = _table({"a": 1, "b": 5, "c": 20, "none": 0})
+    shown = protect(values, lines)
+    assert shown["a"] is Shown.SMALL
+    assert shown["b"] is shown["c"] is Shown.HIDDEN
+    assert shown["none"] is Shown.VISIBLE and shown["total"] is Shown.VISIBLE
 
 
 def test_a_table_whose_total_is_small_hides_nothing_more():
@@ -54,32 +66,29 @@ def test_the_quarters_and_the_year_protect_each_other():
 
 
 def _given_away(values, shown, lines) -> list:
-    """Small, non-zero cells a reader can pin to one value from the visible cells and bounds.
+    """Small cells a reader can pin to one value from the visible cells and the bounds.
 
-    Each small cell lies in [0, 4], each hidden cell in [5, total]. For every
-    line, the hidden part of the sum is known; a small cell is given away
-    when its bounds on that line close to one value.
+    Each small cell lies in [1, 4], each hidden cell in [5, total]. Every line
+    with a visible total bounds each small part; the bounds of all lines
+    through a cell are intersected, and a cell is given away when one value is left.
     """
-    pinned = []
+    low, high = {}, {}
     for line in lines:
-        cells = (*line.parts, line.total)
         if shown[line.total] is not Shown.VISIBLE:
             continue
         unknown = [cell for cell in line.parts if shown[cell] is not Shown.VISIBLE]
-        known_sum = values[line.total] - sum(
+        rest = values[line.total] - sum(
             values[cell] for cell in line.parts if shown[cell] is Shown.VISIBLE
         )
         for cell in unknown:
+            if shown[cell] is not Shown.SMALL:
+                continue
             others = [other for other in unknown if other != cell]
-            most_of_others = sum(
-                4 if shown[o] is Shown.SMALL else values[line.total] for o in others
-            )
-            least_of_others = sum(0 if shown[o] is Shown.SMALL else 5 for o in others)
-            low, high = known_sum - most_of_others, known_sum - least_of_others
-            low, high = max(low, 0), min(high, 4 if shown[cell] is Shown.SMALL else high)
-            if shown[cell] is Shown.SMALL and low == high and values[cell] > 0:
-                pinned.append((cell, cells))
-    return pinned
+            most = sum(4 if shown[o] is Shown.SMALL else values[line.total] for o in others)
+            least = sum(1 if shown[o] is Shown.SMALL else 5 for o in others)
+            low[cell] = max(low.get(cell, 1), rest - most)
+            high[cell] = min(high.get(cell, 4), rest - least)
+    return [cell for cell in low if low[cell] >= high[cell]]
 
 
 def test_no_small_cell_can_be_worked_out_in_many_random_tables():
@@ -109,9 +118,6 @@ def test_no_small_cell_can_be_worked_out_in_many_random_tables():
         for column in ("q1", "q2", "q3", "q4", "h1", "h2", "year"):
             lines.append(Line(("total", column), tuple((row, column) for row in rows)))
         shown = protect(values, lines)
+        # A hidden cell is never a small one or a zero: it must be at least 5.
         assert all(values[cell] >= 5 for cell, state in shown.items() if state is Shown.HIDDEN)
         assert _given_away(values, shown, lines) == []
-        for line in lines:
-            states = [shown[cell] for cell in (*line.parts, line.total)]
-            if Shown.SMALL in states and Shown.VISIBLE in states:
-                assert Shown.HIDDEN in states

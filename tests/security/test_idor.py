@@ -47,6 +47,10 @@ OBJECT_URLS = {
 # Object URLs that are not about anyone: open to every signed-in user on purpose.
 PUBLIC_OBJECT_URLS = {
     "measures:measure": "a measure of a municipality's published plan, counts only",
+    "measures:initiative": "an initiative of a municipality's published plan, counts only",
+    # Its argument names a table, not an object; who may read which municipality's
+    # protected figures is tested in tests/measures/test_statistics.py.
+    "statistics:csv": "a table of protected counts for the reader's own municipalities",
 }
 
 

@@ -226,6 +226,15 @@ class Command(BaseCommand):
                 None,
             ),
             ("filing (POST)", "filing", filer, "post", reverse("concerns:new"), "filing"),
+            (
+                "statistics for a year",
+                "statistics",
+                coordinator,
+                "get",
+                f"{reverse('statistics:page')}?municipality={municipality.code}"
+                f"&year={timezone.localdate().year - 1}&period=year",
+                None,
+            ),
         ]
 
     def _filing_data(self, user):

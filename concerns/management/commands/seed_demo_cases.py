@@ -2,13 +2,13 @@ from django.conf import settings
 from django.core.management import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from concerns.demo import seed_demo_cases
+from concerns.demo import seed_demo_cases, seed_demo_history
 
 
 class Command(BaseCommand):
     help = (
-        "File a few invented cases as the demo users (run seed_demo first). "
-        "Does nothing when there are cases already."
+        "File a few invented cases as the demo users (run seed_demo first), and a year "
+        "and a half of invented finished cases for the statistics. Does nothing twice."
     )
 
     def handle(self, *args, **options):
@@ -16,3 +16,7 @@ class Command(BaseCommand):
             raise CommandError(_("Demo users are not allowed with these settings (production?)."))
         filed = seed_demo_cases()
         self.stdout.write(_("Invented demo cases filed: %(count)d") % {"count": filed})
+        history = seed_demo_history()
+        self.stdout.write(
+            _("Invented finished cases for the statistics: %(count)d") % {"count": history}
+        )
