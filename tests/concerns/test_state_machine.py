@@ -1,20 +1,38 @@
 """The concern's status machine: only legal moves, each with actor, time and comment."""
 
+import datetime
 import itertools
 
 import pytest
+import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from concerns.models import CaseEvent, Concern, IllegalTransition
+from concerns.models import (
+    AgeGroup,
+    CaseEvaluation,
+    CaseEvaluationPartner,
+    CaseEvent,
+    Concern,
+    IllegalTransition,
+    age_group_for,
+)
 from concerns.services import (
     concern_accept,
     concern_assign,
     concern_close,
     concern_reopen,
     concern_start_follow_up,
+    concern_submit,
 )
+from concerns.services.work import Evaluation
 from partners.models import Contact, Role
-from tests.factories import ConcernFactory, ContactFactory, OrganisationFactory, UserFactory
+from tests.factories import (
+    ConcernFactory,
+    ContactFactory,
+    OrganisationFactory,
+    SubjectFactory,
+    UserFactory,
+)
 
 S = Concern.Status
 LEGAL = {(source, target) for source, targets in Concern.TRANSITIONS.items() for target in targets}
@@ -189,3 +207,60 @@ def test_only_the_coordinator_or_the_assignee_may_move_a_case(case, people):
         concern_accept(concern=concern, actor=police_user)  # not assigned, not coordinator
     with pytest.raises(PermissionDenied):
         concern_accept(concern=concern, actor=people.charlie)
+
+
+@pytest.mark.django_db
+def test_the_first_assignment_is_stamped_once_and_an_evaluation_follows_the_last_close(case):
+    concern, coordinator, police, police_user = case
+    concern_assign(concern=concern, actor=coordinator, assignee=police, reason="Politiet")
+    concern.refresh_from_db()
+    first = concern.first_assigned_at
+    assert first is not None
+    other = ContactFactory(organisation=police.organisation, role=Contact.Role.DISTRICT_POLICE)
+    concern_assign(concern=concern, actor=coordinator, assignee=other, reason="Distriktet")
+    concern.refresh_from_db()
+    assert concern.first_assigned_at == first  # a reassignment is not a first assignment
+
+    bad = Evaluation(help_timely="maybe", situation_change="improved")
+    with pytest.raises(ValidationError):
+        concern_close(concern=concern, actor=coordinator, outcome="advice_given", evaluation=bad)
+    concern.refresh_from_db()
+    assert concern.status == S.ASSIGNED and not CaseEvaluation.objects.exists()
+
+    concern_close(
+        concern=concern,
+        actor=coordinator,
+        outcome="advice_given",
+        evaluation=Evaluation("no", "unchanged", frozenset({"school", "police"})),
+    )
+    concern_reopen(concern=concern, actor=coordinator, reason="Ny informasjon fra skolen")
+    concern_close(
+        concern=concern,
+        actor=coordinator,
+        outcome="referred_to_partner",
+        evaluation=Evaluation("yes", "improved", frozenset({"police", "child_welfare"})),
+    )
+    evaluation = CaseEvaluation.objects.get(concern=concern)
+    assert (evaluation.help_timely, evaluation.situation_change) == ("yes", "improved")
+    assert set(evaluation.partners.values_list("partner", flat=True)) == {"police", "child_welfare"}
+    # History keeps the first answers and who changed them.
+    assert [row.help_timely for row in evaluation.history.order_by("history_date")] == ["no", "yes"]
+    removed = CaseEvaluationPartner.history.filter(history_type="-").get()
+    assert removed.partner == "school" and removed.history_user == coordinator
+
+
+@pytest.mark.django_db
+def test_submitting_fixes_the_age_group_on_the_day(people, trondheim):
+    subject = SubjectFactory(
+        municipality=trondheim, created_by=people.alice, birth_date=datetime.date(2011, 12, 31)
+    )
+    draft = ConcernFactory(reporter=people.alice, municipality=trondheim, subject=subject)
+    with time_machine.travel(datetime.datetime(2026, 12, 30, 12, tzinfo=datetime.UTC)):
+        submitted = concern_submit(concern=draft, actor=people.alice)
+    assert submitted.age_group == AgeGroup.FROM_13_TO_15  # 14, the day before turning 15
+    assert age_group_for(birth_date=None, birth_year=2008, on=datetime.date(2026, 6, 1)) == (
+        AgeGroup.FROM_16_TO_17  # born 2008: 17 until the birthday; the younger age counts
+    )
+    assert age_group_for(birth_date=None, birth_year=None, on=datetime.date(2026, 6, 1)) == (
+        AgeGroup.UNKNOWN
+    )
