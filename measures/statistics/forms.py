@@ -11,9 +11,9 @@ FIRST_YEAR = 2020
 class PeriodForm(forms.Form):
     """Which municipality and period; read from the query string and checked on the server."""
 
-    municipality = forms.ModelChoiceField(
-        label=_("Municipality"), queryset=None, empty_label=None, to_field_name="code"
-    )
+    # Checked against the reader's own municipalities in Python, so no typed
+    # value (a NUL byte included) ever reaches the database.
+    municipality = forms.ChoiceField(label=_("Municipality"))
     year = forms.TypedChoiceField(label=_("Year"), coerce=int)
     period = forms.ChoiceField(
         label=_("Period"),
@@ -22,8 +22,14 @@ class PeriodForm(forms.Form):
 
     def __init__(self, *args, municipalities, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["municipality"].queryset = municipalities
+        self._municipalities = {municipality.code: municipality for municipality in municipalities}
+        self.fields["municipality"].choices = [
+            (code, municipality.name) for code, municipality in self._municipalities.items()
+        ]
         this_year = timezone.localdate().year
         self.fields["year"].choices = [
             (year, year) for year in range(this_year, FIRST_YEAR - 1, -1)
         ]
+
+    def clean_municipality(self):
+        return self._municipalities[self.cleaned_data["municipality"]]

@@ -17,12 +17,11 @@ def _report(request) -> tuple[PeriodForm, Report | None]:
     """
     if not may_read_statistics(request.user):
         raise deny(request.user, "statistics")
-    municipalities = statistics_municipalities(request.user)
-    first = municipalities.first()
-    if first is None:
+    municipalities = list(statistics_municipalities(request.user))
+    if not municipalities:
         raise deny(request.user, "statistics")
     data = request.GET.copy()
-    data.setdefault("municipality", first.code)
+    data.setdefault("municipality", municipalities[0].code)
     data.setdefault("year", str(timezone.localdate().year))
     data.setdefault("period", "year")
     form = PeriodForm(data, municipalities=municipalities)
