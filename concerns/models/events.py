@@ -25,6 +25,7 @@ class CaseEvent(models.Model):
         ACTIVITY = "activity", _("Activity recorded")
         ACKNOWLEDGED = "acknowledged", _("Acute concern acknowledged")
         REPORTER_INFORMED = "reporter_informed", _("Message to the reporter")
+        MENTORSHIP = "mentorship", _("Mentorship")
 
     # What the reporter may see on their own concern; everything else is internal.
     REPORTER_VISIBLE = (
