@@ -52,6 +52,11 @@ def log_receiver_read(request, concern: Concern, view: str) -> None:
     _log(request, concern, view, AccessLog.Purpose.RECEIVER)
 
 
+def log_mentor_read(request, concern: Concern, view: str) -> None:
+    """A mentor read the concern the coordinator shared with them."""
+    _log(request, concern, view, AccessLog.Purpose.MENTOR)
+
+
 def log_overview_reads(request, concerns: list[Concern], view: str) -> None:
     """A page listing several cases (a person's chronology) logs each of them, in one insert."""
     user = request.user

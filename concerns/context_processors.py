@@ -11,6 +11,7 @@ HANDLER_ROLES = {
 }
 
 STATISTICS_ROLES = {Role.Code.COORDINATOR.value, Role.Code.REGISTRY_ADMIN.value}
+MENTORING_ROLES = {Role.Code.MENTOR.value, Role.Code.COORDINATOR.value}
 
 
 def navigation(request):
@@ -22,6 +23,7 @@ def navigation(request):
         "signed_in": True,
         "show_inbox": bool(roles & HANDLER_ROLES),
         "show_statistics": bool(roles & STATISTICS_ROLES),
+        "show_mentoring": bool(roles & MENTORING_ROLES),
         "unread_notifications": Notification.objects.filter(
             user=user, read_at__isnull=True, shown=True
         ).count(),

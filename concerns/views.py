@@ -21,6 +21,7 @@ from concerns.permissions import (
     capabilities,
     deny,
     get_concern_for_user_or_404,
+    is_coordinator_for,
     is_handler,
     user_municipality_ids,
 )
@@ -227,10 +228,15 @@ def concern_detail(request, public_id):
         )
     user = request.user
     allowed = capabilities(user, concern)
+    mentorship = concern.mentorships.select_related("mentor").order_by("-created_at").first()
     return render(
         request,
         "concerns/case.html",
         {
+            "mentorship": mentorship,
+            "may_propose_mentor": concern.is_open
+            and is_coordinator_for(user, concern)
+            and not (mentorship and mentorship.is_open),
             "concern": concern,
             "decisions": selectors.routing_decisions_for(concern),
             "timeline": selectors.timeline_for(concern, internal=True),

@@ -16,6 +16,7 @@ urlpatterns = [
     path("notifications/", include("concerns.notification_urls")),
     path("knowledge/", include("measures.urls")),
     path("statistics/", include("measures.statistics.urls")),
+    path("mentoring/", include("mentoring.urls")),
     path("accounts/login/", sign_in, name="login"),
     path("accounts/logout/", sign_out, name="logout"),
     path("accounts/", include("partners.identity.urls")),

@@ -21,6 +21,7 @@ class AccessLog(models.Model):
         RECEIVER = "receiver", _("Receiving agency of a referral")
         BREAK_GLASS = "break_glass", _("Break-glass access in the admin")
         OVERVIEW = "overview", _("Listed in a person's chronology")
+        MENTOR = "mentor", _("Mentor, with the concern shared by the coordinator")
 
     concern = models.ForeignKey(
         "concerns.Concern",

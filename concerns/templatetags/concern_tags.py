@@ -60,6 +60,13 @@ def referral_event_label(what):
     return Referral.Status(what).label if what in Referral.Status.values else what
 
 
+@register.filter
+def mentorship_status_label(code):
+    from mentoring.models import Mentorship
+
+    return Mentorship.Status(code).label if code in Mentorship.Status.values else code
+
+
 def _reader_language() -> str:
     from django.utils.translation import get_language
 

@@ -93,11 +93,53 @@ def _counts(rows: Iterable[dict], group: str, value: str = "n", rename=None) -> 
     return counts
 
 
-def _stated(code) -> str:
-    return NOT_STATED if code in (None, "") else str(code)
-
-
 # --- what each breakdown counts ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Dimension:
+    """A breakdown counted as a column set of one query: a row per code of `field`."""
+
+    key: str
+    title: str
+    heading: str
+    field: str
+    rows: list[tuple[str, str]]
+    total: str | None
+    # Codes stored as something else too (a blank age group is "unknown").
+    aliases: dict = field(default_factory=dict)
+
+    def matches(self, code: str) -> Q:
+        if code == NOT_STATED:
+            return Q(**{f"{self.field}__isnull": True})
+        return Q(**{f"{self.field}__in": [code, *self.aliases.get(code, ())]})
+
+
+def _pivot(queryset: QuerySet, on: str, dimensions: list[Dimension]) -> list[Breakdown]:
+    """Every dimension's counts per quarter in one query: one scan of the year's rows,
+    a count per code as a column, four rows back (one per quarter)."""
+    cells = [(dimension, code) for dimension in dimensions for code, _label in dimension.rows]
+    columns = {
+        f"c{index}": Count("pk", filter=dimension.matches(code))
+        for index, (dimension, code) in enumerate(cells)
+    }
+    counts: dict[str, dict] = {d.key: defaultdict(lambda: defaultdict(int)) for d in dimensions}
+    rows = (
+        queryset.annotate(quarter=ExtractQuarter(on))
+        .values("quarter")
+        .annotate(**columns)
+        .order_by()
+    )
+    for row in rows:
+        for index, (dimension, code) in enumerate(cells):
+            counts[dimension.key][code][f"q{row['quarter']}"] += row[f"c{index}"]
+    return [
+        Breakdown(d.key, d.title, d.heading, d.rows, counts[d.key], d.total) for d in dimensions
+    ]
+
+
+def _choices(enum) -> list[tuple[str, str]]:
+    return [(code, str(label)) for code, label in enum.choices]
 
 
 def concern_breakdowns(municipality: Municipality, year: int) -> list[Breakdown]:
@@ -106,112 +148,113 @@ def concern_breakdowns(municipality: Municipality, year: int) -> list[Breakdown]
     submitted = Concern.objects.filter(
         municipality=municipality, submitted_at__gte=start, submitted_at__lt=end
     )
-
-    def count(group, rename=_stated):
-        return _counts(_by_quarter(submitted, group, "submitted_at"), group, rename=rename)
-
     not_stated = (NOT_STATED, _("Not stated"))
     phenomena = [(str(item.pk), str(item)) for item in Phenomenon.objects.all()]
     districts = [
         (str(item.pk), item.name) for item in District.objects.filter(municipality=municipality)
     ]
     total = "concerns"
-    return [
-        Breakdown(
+    dimensions = [
+        Dimension(
             "phenomenon",
             _("Concerns by phenomenon"),
             _("Phenomenon"),
+            "phenomenon_id",
             [*phenomena, not_stated],
-            count("phenomenon_id"),
             total,
         ),
-        Breakdown(
+        Dimension(
             "age",
             _("Concerns by age group"),
             _("Age group"),
-            [(code, str(label)) for code, label in AgeGroup.choices],
-            count("age_group", rename=lambda code: code or AgeGroup.UNKNOWN),
+            "age_group",
+            _choices(AgeGroup),
             total,
+            aliases={AgeGroup.UNKNOWN: ("",)},
         ),
-        Breakdown(
+        Dimension(
             "district",
             _("Concerns by district"),
             _("District"),
+            "subject__district_id",
             [*districts, not_stated],
-            count("subject__district_id"),
             total,
         ),
-        Breakdown(
+        Dimension(
             "reporter",
             _("Concerns by the reporter's kind of organisation"),
             _("Kind of organisation"),
-            [(code, str(label)) for code, label in Organisation.Kind.choices],
-            count("reporter_organisation__kind"),
+            "reporter_organisation__kind",
+            _choices(Organisation.Kind),
             total,
         ),
-        Breakdown(
+        Dimension(
             "urgency",
             _("Concerns by urgency"),
             _("Urgency"),
-            [(code, str(label)) for code, label in Concern.Urgency.choices],
-            count("urgency"),
+            "urgency",
+            _choices(Concern.Urgency),
             total,
         ),
     ]
+    return _pivot(submitted, "submitted_at", dimensions)
 
 
 def outcome_breakdowns(municipality: Municipality, year: int) -> list[Breakdown]:
     """Cases closed in the year: how they ended, and how the handler evaluated them."""
     start, end = year_bounds(year)
-    closed = Concern.objects.filter(
-        municipality=municipality,
-        status=Concern.Status.CLOSED,
-        closed_at__gte=start,
-        closed_at__lt=end,
-    )
-    evaluations = CaseEvaluation.objects.filter(concern__in=closed)
-    partners = CaseEvaluationPartner.objects.filter(evaluation__in=evaluations)
-
-    def choices(enum) -> list[tuple[str, str]]:
-        return [(code, str(label)) for code, label in enum.choices]
-
-    return [
-        Breakdown(
-            "outcome",
-            _("Closed cases by outcome"),
-            _("Outcome"),
-            choices(Concern.Outcome),
-            _counts(_by_quarter(closed, "outcome", "closed_at"), "outcome"),
-            "closed",
-        ),
-        Breakdown(
-            "timely",
-            _("Evaluation: did the help come in time?"),
-            _("Answer"),
-            choices(CaseEvaluation.Timely),
-            _counts(_by_quarter(evaluations, "help_timely", "concern__closed_at"), "help_timely"),
-            "evaluated",
-        ),
-        Breakdown(
-            "situation",
-            _("Evaluation: has the situation improved?"),
-            _("Answer"),
-            choices(CaseEvaluation.Change),
-            _counts(
-                _by_quarter(evaluations, "situation_change", "concern__closed_at"),
-                "situation_change",
+    on_closed = {
+        "municipality": municipality,
+        "status": Concern.Status.CLOSED,
+        "closed_at__gte": start,
+        "closed_at__lt": end,
+    }
+    closed = Concern.objects.filter(**on_closed)
+    breakdowns = _pivot(
+        closed,
+        "closed_at",
+        [
+            Dimension(
+                "outcome",
+                _("Closed cases by outcome"),
+                _("Outcome"),
+                "outcome",
+                _choices(Concern.Outcome),
+                "closed",
             ),
-            "evaluated",
-        ),
+            Dimension(
+                "timely",
+                _("Evaluation: did the help come in time?"),
+                _("Answer"),
+                "evaluation__help_timely",
+                _choices(CaseEvaluation.Timely),
+                "evaluated",
+            ),
+            Dimension(
+                "situation",
+                _("Evaluation: has the situation improved?"),
+                _("Answer"),
+                "evaluation__situation_change",
+                _choices(CaseEvaluation.Change),
+                "evaluated",
+            ),
+        ],
+    )
+    # Several partners per case: a grouped count of its own, joined from the year's closings.
+    partners = CaseEvaluationPartner.objects.filter(
+        **{f"evaluation__concern__{key}": value for key, value in on_closed.items()}
+    )
+    breakdowns.append(
         Breakdown(
             "partners",
             _("Evaluation: partners that took part"),
             _("Partner"),
-            choices(CaseEvaluation.Partner),
+            _choices(CaseEvaluation.Partner),
             _counts(_by_quarter(partners, "partner", "evaluation__concern__closed_at"), "partner"),
             None,
-        ),
-    ]
+        )
+    )
+    return breakdowns
 
 
 def referral_breakdowns(municipality: Municipality, year: int) -> list[Breakdown]:

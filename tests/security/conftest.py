@@ -27,6 +27,8 @@ from concerns.models import (
 )
 from concerns.permissions import GrantReason, grant_case_access
 from measures.models import ActionCard
+from mentoring.models import Corps, CorpsMember, Mentorship
+from mentoring.services import mentorship_propose
 from partners.models import Contact, Organisation, Role, User
 from referrals.models import Referral
 from referrals.services import ReferralDetails, referral_create, referral_send
@@ -42,6 +44,7 @@ class World:
     task: ChecklistTask
     referral: Referral
     notification: Notification
+    mentorship: Mentorship
     attackers: dict[str, User]
 
 
@@ -114,6 +117,18 @@ def world(people, trondheim, legal_bases) -> World:
     )
     notification = Notification.objects.create(user=coordinator, reminder=reminder)
 
+    # A mentor proposed for the case, and another mentor of the same corps.
+    mentors = [
+        CorpsMember.objects.create(
+            municipality=trondheim,
+            corps=Corps.MENTOR,
+            name=name,
+            user=UserFactory(username=name, organisation=slt, roles=[Role.Code.MENTOR]),
+        )
+        for name in ("mentor", "annenmentor")
+    ]
+    mentorship = mentorship_propose(concern=case, mentor=mentors[0], actor=coordinator)
+
     registry_admin = UserFactory(
         username="registeradmin",
         organisation=people.alice.organisation,
@@ -125,7 +140,7 @@ def world(people, trondheim, legal_bases) -> World:
     )
     global_perms.user_permissions.set(
         Permission.objects.filter(
-            content_type__app_label__in=["concerns", "referrals"],
+            content_type__app_label__in=["concerns", "referrals", "mentoring"],
         ).exclude(codename="break_glass")
     )
     return World(
@@ -136,7 +151,9 @@ def world(people, trondheim, legal_bases) -> World:
         task=task,
         referral=referral,
         notification=notification,
+        mentorship=mentorship,
         attackers={
+            "other_mentor": mentors[1].user,
             "colleague": people.bob,
             "other_organisation": people.charlie,
             "other_municipality": people.dana,

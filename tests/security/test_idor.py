@@ -43,6 +43,8 @@ OBJECT_URLS = {
         for action in REFERRAL_ACTIONS
     },
     "notifications:read": lambda w: {"pk": w.notification.pk},
+    "mentoring:detail": lambda w: {"public_id": w.mentorship.public_id},
+    "mentoring:propose": lambda w: {"concern_id": w.case.public_id},
 }
 # Object URLs that are not about anyone: open to every signed-in user on purpose.
 PUBLIC_OBJECT_URLS = {
@@ -77,6 +79,7 @@ def test_every_object_url_is_covered():
 
 
 ATTACKERS = [
+    "other_mentor",
     "colleague",
     "other_organisation",
     "other_municipality",

@@ -3,6 +3,7 @@ from django.core.management import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from concerns.demo import seed_demo_cases, seed_demo_history
+from mentoring.demo import seed_demo_mentoring
 
 
 class Command(BaseCommand):
@@ -16,6 +17,10 @@ class Command(BaseCommand):
             raise CommandError(_("Demo users are not allowed with these settings (production?)."))
         filed = seed_demo_cases()
         self.stdout.write(_("Invented demo cases filed: %(count)d") % {"count": filed})
+        mentorships = seed_demo_mentoring()
+        self.stdout.write(
+            _("Demo mentorships with sessions and ratings: %(count)d") % {"count": mentorships}
+        )
         history = seed_demo_history()
         self.stdout.write(
             _("Invented finished cases for the statistics: %(count)d") % {"count": history}
