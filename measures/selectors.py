@@ -19,7 +19,11 @@ from measures.models import (
     RiskFactor,
     SignCategory,
 )
+from mentoring.models import GroupSession, MentorSession
 from referrals.models import Referral
+
+# Trondheim's measure 3 is mentor follow-up: mentor sessions count under it.
+MENTOR_MEASURE_NUMBER = 3
 
 
 def trondheim_plan():
@@ -100,6 +104,25 @@ def plan_counts_by_year(item: Measure | Initiative) -> list[dict]:
         .annotate(n=Count("pk"), people=Sum("participants"))
     ):
         row(entry["year"]).update(activities=entry["n"], participants=entry["people"] or 0)
+    # The exit programme's work: group sessions under the item they name, and every
+    # mentor session under Trondheim's measure 3 (mentor follow-up).
+    for entry in (
+        GroupSession.objects.filter(**{on_plan: item})
+        .annotate(year=ExtractYear("date"))
+        .values("year")
+        .annotate(n=Count("pk"), people=Sum("participants"))
+    ):
+        counts = row(entry["year"])
+        counts["activities"] += entry["n"]
+        counts["participants"] += entry["people"] or 0
+    if isinstance(item, Measure) and item.number == MENTOR_MEASURE_NUMBER:
+        for entry in (
+            MentorSession.objects.filter(mentorship__concern__municipality=item.municipality_id)
+            .annotate(year=ExtractYear("date"))
+            .values("year")
+            .annotate(n=Count("pk"))
+        ):
+            row(entry["year"])["case_activities"] += entry["n"]
     for entry in (
         Referral.objects.filter(**{on_referral: item}, sent_at__isnull=False)
         .annotate(year=ExtractYear("sent_at"))

@@ -7,7 +7,7 @@ from django.utils import formats
 # Seven distinguishable colours with enough contrast on white (WCAG 1.4.11).
 COLOURS = ("#0b3a82", "#b3261e", "#1b6e20", "#7a3e9d", "#8a5a00", "#00696f", "#5c5c5c")
 WIDTH, HEIGHT = 480, 240
-LEFT, RIGHT, TOP, BOTTOM = 28, WIDTH - 20, 14, 196
+LEFT, RIGHT, TOP, BOTTOM = 28, WIDTH - 36, 14, 196
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,19 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, QuerySet
+from django.db.models import (
+    Case,
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import ExtractQuarter
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,6 +41,7 @@ from concerns.models import (
 )
 from measures.models import Goal, Initiative, Measure, MeasureActivity, Phenomenon
 from measures.statistics.protection import Line, Shown, protect
+from mentoring.models import LifeMasteryGoal, LifeMasteryRating, Mentorship
 from partners.models import District, Municipality, Organisation
 from referrals.models import Referral
 
@@ -313,6 +326,63 @@ def referral_breakdowns(municipality: Municipality, year: int) -> list[Breakdown
             organisations,
             _counts(rows, group, "declined", rename),
             "declined",
+        ),
+    ]
+
+
+def mentoring_breakdowns(municipality: Municipality, year: int) -> list[Breakdown]:
+    """The exit programme: mentorships started and ended, and how the ratings moved.
+
+    A rating's change is the last review of a domain against its baseline, for
+    mentorships that ended in the year; one mentorship counts once per domain.
+    """
+    dates = (datetime.date(year, 1, 1), datetime.date(year, 12, 31))
+    mine = Mentorship.objects.filter(concern__municipality=municipality)
+    counts: dict = defaultdict(lambda: defaultdict(int))
+    for name, on in (("started", "starts_on"), ("ended", "ends_on")):
+        for row in _by_quarter(mine.filter(**{f"{on}__range": dates}), "mentor__corps", on):
+            counts[name][f"q{row['quarter']}"] += row["n"]
+    latest = Subquery(
+        LifeMasteryRating.objects.filter(
+            mentorship=OuterRef("mentorship"), domain=OuterRef("domain")
+        )
+        .order_by("-rated_on", "-pk")
+        .values("rating")[:1]
+    )
+    changes = (
+        LifeMasteryGoal.objects.filter(
+            mentorship__concern__municipality=municipality, mentorship__ends_on__range=dates
+        )
+        .annotate(latest=latest)
+        .exclude(latest=None)
+        .annotate(
+            change=Case(
+                When(latest__gt=F("baseline"), then=Value("improved")),
+                When(latest__lt=F("baseline"), then=Value("worse")),
+                default=Value("unchanged"),
+            )
+        )
+    )
+    return [
+        Breakdown(
+            "mentorships",
+            _("Mentorships started and ended"),
+            _("Mentorships"),
+            [("started", _("Started")), ("ended", _("Ended"))],
+            counts,
+            None,
+        ),
+        Breakdown(
+            "life_mastery",
+            _("Life mastery at the end of a mentorship, per domain"),
+            _("Change since the start"),
+            [
+                ("improved", _("Improved")),
+                ("unchanged", _("Unchanged")),
+                ("worse", _("Worse")),
+            ],
+            _counts(_by_quarter(changes, "change", "mentorship__ends_on"), "change"),
+            None,
         ),
     ]
 

@@ -60,7 +60,10 @@ def build_report(municipality: Municipality, year: int, period: str) -> Report:
     outcomes = figures.outcome_breakdowns(municipality, year)
     referrals = figures.referral_breakdowns(municipality, year)
     activities = figures.activity_breakdowns(municipality, year)
-    protected = figures.protect_year([*concern_tables, *outcomes, *referrals, *activities])
+    mentoring = figures.mentoring_breakdowns(municipality, year)
+    protected = figures.protect_year(
+        [*concern_tables, *outcomes, *referrals, *mentoring, *activities]
+    )
     earlier = figures.protect_year(figures.concern_breakdowns(municipality, year - 1))
 
     def simple(breakdown: Breakdown) -> Table:
@@ -80,6 +83,7 @@ def build_report(municipality: Municipality, year: int, period: str) -> Report:
             Section(_("How cases ended"), [simple(outcomes[0])]),
             Section(_("Referrals"), [_referral_table(protected, referrals, period)]),
             Section(_("Evaluation of the courses of work"), [simple(b) for b in outcomes[1:]]),
+            Section(_("The exit programme"), [simple(b) for b in mentoring]),
             Section(_("Activities under the plan"), [simple(b) for b in activities]),
             Section(_("Trend"), [_trend_table(earlier, protected, year)]),
         ],

@@ -15,6 +15,7 @@ from django.utils import timezone
 from concerns.models import CaseEvaluation, CaseEvaluationPartner, Concern
 from measures.statistics import figures
 from measures.statistics.report import build_report, duration_text
+from mentoring.models import CorpsMember, LifeMasteryGoal, LifeMasteryRating, Mentorship
 from partners.identity.models import SecurityEvent
 from partners.models import Organisation, Role
 from referrals.models import Referral
@@ -359,3 +360,33 @@ def test_the_number_of_queries_does_not_grow_with_the_data(client, people, year)
                 submitted_at=_at(month, 3),
             )
     assert _queries(client) == before
+
+
+def test_the_exit_programme_counts_starts_ends_and_rating_changes(year, people):
+    trondheim = year["municipality"]
+    mentor = CorpsMember.objects.create(
+        municipality=trondheim, corps="mentor", name="Mentor", user=people.bob, capacity=9
+    )
+    for n, (baseline, last) in enumerate(((2, 4), (3, 3), (4, 2))):
+        mentorship = Mentorship.objects.create(
+            concern=year["islamist"][n],
+            mentor=mentor,
+            status="ended",
+            starts_on=datetime.date(YEAR, 2, 1),
+            ends_on=datetime.date(YEAR, 8, 1),
+            outcome="goals_reached",
+            proposed_by=people.bob,
+        )
+        LifeMasteryGoal.objects.create(mentorship=mentorship, domain="housing", baseline=baseline)
+        for day, rating in ((3, baseline + 1 if baseline < 5 else 5), (6, last)):
+            LifeMasteryRating.objects.create(
+                mentorship=mentorship,
+                domain="housing",
+                rated_on=datetime.date(YEAR, day, 1),
+                rating=rating,
+                recorded_by=people.bob,
+            )
+    started, changes = figures.mentoring_breakdowns(trondheim, YEAR)
+    assert started.value("started", "q1") == 3 and started.value("ended", "q3") == 3
+    # The last review against the baseline: one better, one the same, one worse.
+    assert [changes.value(code, "year") for code in ("improved", "unchanged", "worse")] == [1, 1, 1]

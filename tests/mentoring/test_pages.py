@@ -10,6 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from concerns.models import AccessLog
+from measures.models import GoalArea, Measure
+from measures.selectors import plan_counts_by_year
 from mentoring.models import GroupSession, LifeMasteryRating, MentorSession, Mentorship
 from mentoring.services import mentor_session_record
 from tests.mentoring.test_mentorships import _started, programme  # noqa: F401
@@ -21,7 +23,10 @@ def test_the_coordinator_proposes_a_mentor_from_the_case(client, programme):  # 
     coordinator, concern = programme["coordinator"], programme["concern"]
     client.force_login(coordinator)
     # Not the assignee: the coordinator says why she opens the case, as always.
-    client.post(reverse("concerns:purpose", args=[concern.public_id]), {"reason": "Finne en mentor til saken"})
+    client.post(
+        reverse("concerns:purpose", args=[concern.public_id]),
+        {"reason": "Finne en mentor til saken"},
+    )
     case_page = client.get(reverse("concerns:detail", args=[concern.public_id])).content.decode()
     propose = reverse("mentoring:propose", args=[concern.public_id])
     assert propose in case_page
@@ -132,3 +137,31 @@ def test_query_counts_do_not_grow_with_the_sessions(client, programme):  # noqa:
             note="",
         )
     assert (_count(client, home), _count(client, page)) == before
+
+
+def test_mentor_and_group_sessions_count_under_measure_3(programme, trondheim):  # noqa: F811
+    area = GoalArea.objects.create(municipality=trondheim, number=1, title="Samordning")
+    mentoring = Measure.objects.create(
+        municipality=trondheim, goal_area=area, number=3, title="Mentor", description="Mentor"
+    )
+    mentorship = _started(programme)
+    day = timezone.localdate()
+    mentor_session_record(
+        mentorship=mentorship,
+        actor=programme["a"].user,
+        date=day,
+        duration_minutes=30,
+        domains=[],
+        note="",
+    )
+    GroupSession.objects.create(
+        municipality=trondheim,
+        corps="mentor",
+        date=day,
+        participants=9,
+        topic="Netthat",
+        measure=mentoring,
+        recorded_by=programme["a"].user,
+    )
+    counts = {row["year"]: row for row in plan_counts_by_year(mentoring)}[day.year]
+    assert (counts["case_activities"], counts["activities"], counts["participants"]) == (1, 1, 9)
