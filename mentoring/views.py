@@ -26,6 +26,7 @@ from mentoring.models import LifeDomain, Mentorship
 from mentoring.permissions import (
     corps_members_for,
     get_mentorship_for_user_or_404,
+    is_mentor_of,
     may_coordinate,
     may_read_concern,
     may_work_on,
@@ -168,9 +169,12 @@ def mentorship_detail(request, public_id):
         "plan": bound.get("plan") or PlanForm(initial=plan_initial),
     }
     series = selectors.progress(mentorship)
-    reads_concern = may_read_concern(request.user, mentorship)
     coordinates = may_coordinate(request.user, mentorship.concern)
-    if reads_concern and not coordinates:
+    # The coordinator and the police contact open the case itself (its own access
+    # rules and log); a mentor reads the concern here, only when it is shared.
+    as_mentor = is_mentor_of(request.user, mentorship) and not coordinates
+    shows_concern = as_mentor and may_read_concern(request.user, mentorship)
+    if shows_concern:
         log_mentor_read(request, mentorship.concern, view="mentorship")
     return render(
         request,
@@ -185,7 +189,8 @@ def mentorship_detail(request, public_id):
             "sessions": list(mentorship.sessions.all()),
             "may_work": may_work,
             "may_coordinate": coordinates,
-            "may_read_concern": reads_concern,
+            "shows_concern": shows_concern,
+            "links_case": not as_mentor,
             "forms": forms,
             "errors": bound,
         },

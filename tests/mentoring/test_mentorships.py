@@ -303,3 +303,13 @@ def test_group_sessions_name_nobody_and_need_the_corps(programme, trondheim):
         topic="Dialogmøte om netthat",
     )
     assert session.history.get().history_user == coach_user
+
+
+def test_the_registry_cannot_move_a_members_account_once_they_have_mentees(programme, rf):
+    from django.contrib import admin
+
+    corps_admin = admin.site._registry[CorpsMember]
+    request = rf.get("/")
+    assert corps_admin.get_readonly_fields(request, programme["a"]) == []
+    _started(programme, "a")
+    assert "user" in corps_admin.get_readonly_fields(request, programme["a"])
