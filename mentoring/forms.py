@@ -144,3 +144,36 @@ class GroupSessionForm(forms.Form):
 
     def clean_date(self):
         return _not_in_future(self.cleaned_data["date"])
+
+
+class SupervisionForm(forms.Form):
+    """A supervision session with a psychologist, recorded by the mentor."""
+
+    mentor = forms.TypedChoiceField(label=_("Mentor"), coerce=int)
+    supervisor = forms.TypedChoiceField(label=_("Supervisor"), coerce=int)
+    date = forms.DateField(label=_("Date"), widget=DateInput)
+    notes = forms.CharField(
+        label=_("Notes"),
+        required=False,
+        max_length=NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Only you, the supervisor and the coordinator read these."),
+    )
+
+    def __init__(self, *args, members, supervisors, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.members = {member.pk: member for member in members}
+        self.supervisors = {contact.pk: contact for contact in supervisors}
+        self.fields["mentor"].choices = [(pk, str(m)) for pk, m in self.members.items()]
+        self.fields["supervisor"].choices = [
+            (pk, f"{c.name} ({c.organisation})") for pk, c in self.supervisors.items()
+        ]
+
+    def clean_mentor(self):
+        return self.members[self.cleaned_data["mentor"]]
+
+    def clean_supervisor(self):
+        return self.supervisors[self.cleaned_data["supervisor"]]
+
+    def clean_date(self):
+        return _not_in_future(self.cleaned_data["date"])

@@ -11,7 +11,7 @@ from django.db.models import Q, QuerySet
 
 from concerns.models import Concern
 from concerns.permissions import deny, is_coordinator_for, user_municipality_ids
-from mentoring.models import CorpsMember, Mentorship
+from mentoring.models import CorpsMember, Mentorship, SupervisionSession
 from partners.models import Role, User
 
 
@@ -70,3 +70,13 @@ def may_read_concern(user: User, mentorship: Mentorship) -> bool:
 def corps_members_for(user: User) -> QuerySet[CorpsMember]:
     """The signed-in user's own places in the corps."""
     return CorpsMember.objects.filter(user=user, is_active=True)
+
+
+def supervisions_visible_to(user: User) -> QuerySet[SupervisionSession]:
+    """Supervision notes: for the mentor, the supervisor and the municipality's coordinator."""
+    if not user.is_authenticated or not user.is_active:
+        return SupervisionSession.objects.none()
+    rule = Q(mentor__user=user) | Q(supervisor__user=user)
+    if user.has_role(Role.Code.COORDINATOR):
+        rule |= Q(mentor__municipality__in=user_municipality_ids(user))
+    return SupervisionSession.objects.filter(rule)

@@ -21,6 +21,7 @@ from mentoring.forms import (
     RatingsForm,
     SessionForm,
     StartForm,
+    SupervisionForm,
 )
 from mentoring.models import LifeDomain, Mentorship
 from mentoring.permissions import (
@@ -31,22 +32,57 @@ from mentoring.permissions import (
     may_read_concern,
     may_work_on,
     mentorship_rule,
+    supervisions_visible_to,
 )
+from partners.models import Contact
 
 
 def home(request):
-    """A mentor's mentees (a coordinator's: the municipality's), the next meeting first."""
+    """A mentor's mentees (a coordinator's: the municipality's), the next meeting first,
+    and the supervision the mentor has had."""
     if mentorship_rule(request.user) is None:
         raise deny(request.user, "mentoring")
     mentorships = list(selectors.mentor_home(request.user))
+    members = list(corps_members_for(request.user))
+    form = None
+    if members:
+        form = SupervisionForm(
+            request.POST or None,
+            initial={"date": timezone.localdate()},
+            members=members,
+            supervisors=Contact.objects.filter(
+                is_active=True,
+                organisation__municipalities__in=[m.municipality_id for m in members],
+            )
+            .exclude(user=request.user)
+            .select_related("organisation")
+            .distinct()
+            .order_by("name"),
+        )
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            services.supervision_record(
+                mentor=data["mentor"],
+                supervisor=data["supervisor"],
+                date=data["date"],
+                notes=data["notes"],
+                actor=request.user,
+            )
+            messages.success(request, _("Saved."))
+            return redirect("mentoring:home")
     return render(
         request,
         "mentoring/home.html",
         {
             "mentorships": mentorships,
             "overdue": selectors.overdue(mentorships, timezone.localdate()),
-            "may_record_groups": corps_members_for(request.user).exists(),
+            "may_record_groups": bool(members),
+            "supervisions": supervisions_visible_to(request.user)
+            .select_related("mentor", "supervisor")
+            .order_by("-date", "-pk")[:20],
+            "supervision_form": form,
         },
+        status=400 if form is not None and form.errors else 200,
     )
 
 

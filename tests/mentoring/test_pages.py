@@ -12,8 +12,17 @@ from django.utils import timezone
 from concerns.models import AccessLog
 from measures.models import GoalArea, Measure
 from measures.selectors import plan_counts_by_year
-from mentoring.models import GroupSession, LifeMasteryRating, MentorSession, Mentorship
+from mentoring.models import (
+    GroupSession,
+    LifeMasteryRating,
+    MentorSession,
+    Mentorship,
+    SupervisionSession,
+)
+from mentoring.permissions import supervisions_visible_to
 from mentoring.services import mentor_session_record
+from partners.models import Contact, Role
+from tests.factories import ContactFactory, UserFactory
 from tests.mentoring.test_mentorships import _started, programme  # noqa: F401
 
 pytestmark = pytest.mark.django_db
@@ -165,3 +174,43 @@ def test_mentor_and_group_sessions_count_under_measure_3(programme, trondheim): 
     )
     counts = {row["year"]: row for row in plan_counts_by_year(mentoring)}[day.year]
     assert (counts["case_activities"], counts["activities"], counts["participants"]) == (1, 1, 9)
+
+
+def test_supervision_notes_are_for_the_mentor_the_supervisor_and_the_coordinator(
+    client,
+    programme,  # noqa: F811
+    trondheim,
+):
+    psychologist_user = UserFactory(
+        organisation=programme["coordinator"].organisation, roles=[Role.Code.RESOURCE_PERSON]
+    )
+    psychologist = ContactFactory(
+        organisation=programme["coordinator"].organisation,
+        role=Contact.Role.RESOURCE_PERSON,
+        name="Psykolog (oppdiktet)",
+        user=psychologist_user,
+    )
+    client.force_login(programme["a"].user)
+    response = client.post(
+        reverse("mentoring:home"),
+        {
+            "mentor": programme["a"].pk,
+            "supervisor": psychologist.pk,
+            "date": timezone.localdate().isoformat(),
+            "notes": "Veiledning om grensesetting.",
+        },
+    )
+    assert response.status_code == 302
+    session = SupervisionSession.objects.get()
+    assert session.recorded_by == programme["a"].user
+    for reader, sees in (
+        (programme["a"].user, True),
+        (psychologist_user, True),
+        (programme["coordinator"], True),
+        (programme["b"].user, False),
+    ):
+        assert supervisions_visible_to(reader).filter(pk=session.pk).exists() == sees
+    client.force_login(programme["b"].user)
+    assert (
+        "Veiledning om grensesetting." not in client.get(reverse("mentoring:home")).content.decode()
+    )
