@@ -46,22 +46,35 @@ PLAN = {
 }
 
 
-@transaction.atomic
-def seed_demo_mentoring() -> int:
-    """Returns how many mentorships were made (0 when the demo mentors have one already)."""
-    made = 0
-    today = timezone.localdate()
-    for username, coordinator_name, code, name, languages, person in DEMO_MENTORS:
+def seed_demo_corps() -> list[CorpsMember]:
+    """The demo mentors' places in the mentor corps: registry data, made with the users."""
+    members = []
+    for username, _coordinator, code, name, languages, _person in DEMO_MENTORS:
         mentor_user = User.objects.filter(username=username).first()
-        concern = Concern.objects.filter(subject__name=person).first()
-        if mentor_user is None or concern is None or not concern.is_open:
+        if mentor_user is None:
             continue
         member, _created = CorpsMember.objects.get_or_create(
             municipality=Municipality.objects.get(code=code),
             corps=Corps.MENTOR,
             user=mentor_user,
-            defaults={"name": name, "languages": [str(code) for code in languages], "capacity": 3},
+            defaults={"name": name, "languages": [str(lang) for lang in languages], "capacity": 3},
         )
+        members.append(member)
+    return members
+
+
+@transaction.atomic
+def seed_demo_mentoring() -> int:
+    """Returns how many mentorships were made (0 when the demo mentors have one already)."""
+    made = 0
+    today = timezone.localdate()
+    members = {member.user.username: member for member in seed_demo_corps()}
+    for username, coordinator_name, _code, _name, _languages, person in DEMO_MENTORS:
+        member = members.get(username)
+        concern = Concern.objects.filter(subject__name=person).first()
+        if member is None or concern is None or not concern.is_open:
+            continue
+        mentor_user = member.user
         if member.mentorships.exists():
             continue
         coordinator = User.objects.get(username=coordinator_name)

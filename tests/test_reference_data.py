@@ -23,6 +23,7 @@ from measures.models import (
     Sign,
     SignCategory,
 )
+from mentoring.models import Mentorship
 from partners.models import (
     Contact,
     District,
@@ -180,7 +181,15 @@ def test_demo_cases_are_filed_through_the_services_once(settings):
     call_command("seed_demo_cases", stdout=io.StringIO())
     assert Concern.objects.count() == filed
 
+    # Each demo mentor has one active mentorship with sessions and ratings: a chart at once.
+    for username in ("trd-mentor", "aal-mentor"):
+        mentorship = Mentorship.objects.get(mentor__user__username=username)
+        assert mentorship.status == Mentorship.Status.ACTIVE
+        assert mentorship.sessions.count() >= 2 and mentorship.ratings.exists()
+
     settings.DEMO_DATA_ALLOWED = False
+    # A case cannot be deleted under its mentorship (PROTECT): clear both, then try again.
+    Mentorship.objects.all().delete()
     Concern.objects.all().delete()
     with pytest.raises(CommandError):
         call_command("seed_demo_cases", stdout=io.StringIO())

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.management import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from mentoring.demo import seed_demo_corps
 from partners.demo import DEMO_PASSWORD, seed_demo_users
 
 
@@ -15,6 +16,8 @@ class Command(BaseCommand):
         if not settings.DEMO_DATA_ALLOWED:
             raise CommandError(_("Demo users are not allowed with these settings (production?)."))
         results = seed_demo_users()
+        # The demo mentors' corps places are registry data too (mentoring.demo).
+        seed_demo_corps()
         self.stdout.write(
             _("Demo users (password for all: %(password)s):") % {"password": DEMO_PASSWORD}
         )
