@@ -141,6 +141,19 @@ class GroupSessionForm(forms.Form):
         label=_("Number of participants"), min_value=1, max_value=10_000
     )
     topic = forms.CharField(label=_("Topic"), max_length=200)
+    plan_item = forms.ChoiceField(label=_("Measure or initiative"), required=False)
+
+    def __init__(self, *args, plan_items=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        # "measure:12" or "initiative:3": the plan's own items, as Trondheim and Aalborg name them.
+        self.plan_items = {f"{item._meta.model_name}:{item.pk}": item for item in plan_items}
+        self.fields["plan_item"].choices = [
+            ("", "—"),
+            *[(key, str(item)) for key, item in self.plan_items.items()],
+        ]
+
+    def clean_plan_item(self):
+        return self.plan_items.get(self.cleaned_data["plan_item"])
 
     def clean_date(self):
         return _not_in_future(self.cleaned_data["date"])

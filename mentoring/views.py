@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from concerns.case_access import log_mentor_read
 from concerns.concurrency import StaleChange
 from concerns.permissions import deny, get_concern_for_user_or_404
+from measures.models import Initiative, Measure
 from mentoring import selectors, services
 from mentoring.charts import progress_chart
 from mentoring.forms import (
@@ -274,7 +275,15 @@ def group_session(request):
     memberships = list(corps_members_for(request.user).select_related("municipality"))
     if not memberships:
         raise deny(request.user, "group session")
-    form = GroupSessionForm(request.POST or None, initial={"date": timezone.localdate()})
+    municipalities = {m.municipality_id for m in memberships}
+    form = GroupSessionForm(
+        request.POST or None,
+        initial={"date": timezone.localdate()},
+        plan_items=[
+            *Measure.objects.filter(municipality__in=municipalities).order_by("number"),
+            *Initiative.objects.filter(municipality__in=municipalities).order_by("number"),
+        ],
+    )
     form.fields["corps"].choices = sorted({(m.corps, m.get_corps_display()) for m in memberships})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -287,6 +296,8 @@ def group_session(request):
                 date=data["date"],
                 participants=data["participants"],
                 topic=data["topic"],
+                measure=data["plan_item"] if isinstance(data["plan_item"], Measure) else None,
+                initiative=data["plan_item"] if isinstance(data["plan_item"], Initiative) else None,
             )
         except ValidationError as error:
             form.add_error(None, error)

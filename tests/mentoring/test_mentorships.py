@@ -313,3 +313,26 @@ def test_the_registry_cannot_move_a_members_account_once_they_have_mentees(progr
     assert corps_admin.get_readonly_fields(request, programme["a"]) == []
     _started(programme, "a")
     assert "user" in corps_admin.get_readonly_fields(request, programme["a"])
+
+
+def test_the_next_meeting_reminds_the_mentor_once_without_names(programme, trondheim):
+    from concerns import reminders
+    from concerns.models import NotificationKind, Reminder
+
+    mentorship = _started(programme)
+    mentor = programme["a"].user
+    mentor_session_record(
+        mentorship=mentorship,
+        actor=mentor,
+        date=datetime.date(2026, 9, 2),
+        duration_minutes=45,
+        domains=[],
+        note="",
+        next_meeting_on=datetime.date(2026, 9, 9),
+    )
+    today = datetime.datetime(2026, 9, 9, 9, tzinfo=datetime.UTC)
+    reminders.sweep(now=today, deliver=False)
+    reminders.sweep(now=today, deliver=False)
+    reminder = Reminder.objects.get(kind=NotificationKind.MENTOR_MEETING_DUE)
+    assert list(reminder.recipients.all()) == [mentor]
+    assert reminder.reference == "" and str(mentorship.public_id) in reminder.link
