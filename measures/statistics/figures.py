@@ -3,10 +3,11 @@
 Everything is read per calendar year and grouped by quarter: the breakdowns
 of one set of rows (the year's concerns, the year's closings) as columns of
 one query, the others a grouped query each. So the number of queries is
-fixed and no case row reaches Python. A period (a quarter, a half-year or the year) is then a column of
-that year: the protection (measures.statistics.protection) is worked out
-once over the whole year, so the quarter, the half-year and the year pages
-show the same cells hidden and none can be subtracted from another.
+fixed and no case row reaches Python. A period (a quarter, a half-year or
+the year) is then a column of that year: the protection
+(measures.statistics.protection) is worked out once over the whole year, so
+the quarter, the half-year and the year pages show the same cells hidden and
+none can be subtracted from another.
 """
 
 import datetime
