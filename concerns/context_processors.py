@@ -1,4 +1,6 @@
 from concerns.models import Notification
+from measures.permissions import STATISTICS_ROLES
+from mentoring.permissions import MENTORING_MENU_ROLES
 from partners.identity.middleware import sign_in_complete
 from partners.models import Role
 
@@ -10,9 +12,6 @@ HANDLER_ROLES = {
     Role.Code.POLICE_CONTACT.value,
 }
 
-STATISTICS_ROLES = {Role.Code.COORDINATOR.value, Role.Code.REGISTRY_ADMIN.value}
-MENTORING_ROLES = {Role.Code.MENTOR.value, Role.Code.COORDINATOR.value}
-
 
 def navigation(request):
     user = getattr(request, "user", None)
@@ -23,7 +22,7 @@ def navigation(request):
         "signed_in": True,
         "show_inbox": bool(roles & HANDLER_ROLES),
         "show_statistics": bool(roles & STATISTICS_ROLES),
-        "show_mentoring": bool(roles & MENTORING_ROLES),
+        "show_mentoring": bool(roles & MENTORING_MENU_ROLES),
         "unread_notifications": Notification.objects.filter(
             user=user, read_at__isnull=True, shown=True
         ).count(),

@@ -11,6 +11,7 @@ import random
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from concerns.models import Concern
@@ -252,8 +253,7 @@ def _backdate(concern: Concern, submitted: datetime.datetime, handled_hours: int
             submitted + datetime.timedelta(days=handled_hours) if concern.closed_at else None
         ),
     )
-    for event in concern.events.all():
-        type(event).objects.filter(pk=event.pk).update(at=event.at - shift)
+    concern.events.update(at=F("at") - shift)
 
 
 @transaction.atomic

@@ -21,7 +21,9 @@ def statistics_municipalities(user: User) -> QuerySet[Municipality]:
     return Municipality.objects.filter(pk__in=ids).order_by("name")
 
 
+# Plain strings, so the menu can test them against the codes it read once.
+STATISTICS_ROLES = frozenset({Role.Code.COORDINATOR.value, Role.Code.REGISTRY_ADMIN.value})
+
+
 def may_read_statistics(user: User) -> bool:
-    return user.is_authenticated and (
-        user.has_role(Role.Code.COORDINATOR) or user.has_role(Role.Code.REGISTRY_ADMIN)
-    )
+    return user.is_authenticated and any(user.has_role(code) for code in STATISTICS_ROLES)

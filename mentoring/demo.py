@@ -88,15 +88,12 @@ def seed_demo_mentoring() -> int:
             guardian_consent=Mentorship.GuardianConsent.YES,
         )
         plan_set(mentorship=mentorship, actor=mentor_user, goals=PLAN)
-        for weeks_ago, ratings in (
-            (3, {"work_or_school": 3, "social_network": 2, "attitudes": 2}),
-        ):
-            ratings_record(
-                mentorship=mentorship,
-                actor=mentor_user,
-                rated_on=today - datetime.timedelta(weeks=weeks_ago),
-                ratings=ratings,
-            )
+        ratings_record(
+            mentorship=mentorship,
+            actor=mentor_user,
+            rated_on=today - datetime.timedelta(weeks=3),
+            ratings={"work_or_school": 3, "social_network": 2, "attitudes": 2},
+        )
         for days_ago, domains in ((35, ["work_or_school"]), (21, ["social_network", "attitudes"])):
             mentor_session_record(
                 mentorship=mentorship,

@@ -14,6 +14,10 @@ from concerns.permissions import deny, is_coordinator_for, user_municipality_ids
 from mentoring.models import CorpsMember, Mentorship, SupervisionSession
 from partners.models import Role, User
 
+# Who has the Mentoring menu: mentors and coordinators. A police contact reaches a
+# mentorship from the case it belongs to.
+MENTORING_MENU_ROLES = frozenset({Role.Code.MENTOR.value, Role.Code.COORDINATOR.value})
+
 
 def mentorship_rule(user: User) -> Q | None:
     """The rule as a query on Mentorship, or None when the user sees none."""

@@ -3,7 +3,7 @@
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Prefetch, QuerySet, prefetch_related_objects
 from django.utils import timezone
 
 from mentoring.models import LifeDomain, LifeMasteryGoal, LifeMasteryRating, Mentorship
@@ -51,14 +51,13 @@ def mentor_home(user: User) -> QuerySet[Mentorship]:
 
 
 def mentorship_page(mentorship: Mentorship) -> Mentorship:
-    return (
-        Mentorship.objects.select_related("mentor", "concern__subject", "concern__municipality")
-        .prefetch_related(
-            Prefetch("goals", queryset=LifeMasteryGoal.objects.order_by("domain")),
-            "sessions",
-        )
-        .get(pk=mentorship.pk)
+    """The goals and sessions the page shows, fetched onto the mentorship already in hand."""
+    prefetch_related_objects(
+        [mentorship],
+        Prefetch("goals", queryset=LifeMasteryGoal.objects.order_by("domain")),
+        "sessions",
     )
+    return mentorship
 
 
 def overdue(mentorships, today: datetime.date) -> set[int]:

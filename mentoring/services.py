@@ -281,6 +281,8 @@ def mentor_session_record(
         raise ValidationError(_("The date cannot be in the future."))
     if not set(domains) <= set(LifeDomain.values):
         raise ValidationError(_("Unknown domain."))
+    if next_meeting_on is not None and next_meeting_on < date:
+        raise ValidationError(_("The next meeting cannot be before this one."))
     session = MentorSession(
         mentorship=mentorship,
         date=date,
@@ -293,8 +295,6 @@ def mentor_session_record(
     session._history_user = actor
     session.save()
     if next_meeting_on is not None:
-        if next_meeting_on < date:
-            raise ValidationError(_("The next meeting cannot be before this one."))
         mentorship.next_meeting_on = next_meeting_on
         _save(mentorship, actor, "next_meeting_on")
     return session

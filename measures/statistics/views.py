@@ -31,8 +31,8 @@ def _report(request) -> tuple[PeriodForm, Report | None]:
     return form, build_report(choice["municipality"], choice["year"], choice["period"])
 
 
-def statistics_page(request):
-    form, report = _report(request)
+def _page(request, form: PeriodForm, report: Report | None):
+    """The page; with a refused choice, the form's message and no figures."""
     return render(
         request,
         "measures/statistics/page.html",
@@ -41,10 +41,14 @@ def statistics_page(request):
     )
 
 
+def statistics_page(request):
+    return _page(request, *_report(request))
+
+
 def statistics_print(request):
     form, report = _report(request)
     if report is None:
-        return statistics_page(request)
+        return _page(request, form, report)
     return render(
         request,
         "measures/statistics/print.html",
@@ -55,7 +59,7 @@ def statistics_print(request):
 def statistics_csv(request, table):
     form, report = _report(request)
     if report is None:
-        return statistics_page(request)
+        return _page(request, form, report)
     chosen = report.table(table)
     if chosen is None:
         raise Http404
