@@ -178,7 +178,8 @@ ACTIONS = [
         Action.LINK_SUBJECT,
         when=lambda concern: True,
         form_kwargs=lambda concern, user: {
-            "candidates": selectors.same_person_candidates(concern, user)
+            "candidates": selectors.same_person_candidates(concern, user),
+            "digest": concern.subject.national_id_digest,
         },
     ),
     CaseAction(

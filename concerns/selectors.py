@@ -339,9 +339,13 @@ def same_person_candidates(concern: Concern, user: User) -> QuerySet[Subject]:
     seen = Q(concerns__in=handler_concerns_for(user).values("pk")) | Q(
         concerns__reporter=user, concerns__status=Concern.Status.DRAFT
     )
+    similar = Q(birth_year=year) | Q(name__icontains=first_name)
+    if subject.national_id_digest:
+        # The same number is the surest sign; the digest matches without decrypting.
+        similar |= Q(national_id_digest=subject.national_id_digest)
     candidates = (
         Subject.objects.filter(municipality=concern.municipality_id)
-        .filter(Q(birth_year=year) | Q(name__icontains=first_name))
+        .filter(similar)
         .exclude(pk=subject.pk)
     )
     ids = list(

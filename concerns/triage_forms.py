@@ -227,12 +227,22 @@ class ReplyForm(forms.Form):
     text = forms.CharField(label=_("Your answer"), max_length=TEXT_MAX_LENGTH, widget=_text_area(4))
 
 
-class LinkSubjectForm(forms.Form):
-    same_as = forms.ModelChoiceField(label=_("Same person as"), queryset=Subject.objects.none())
+class _SubjectChoiceField(forms.ModelChoiceField):
+    digest = ""
 
-    def __init__(self, *args, candidates, **kwargs):
+    def label_from_instance(self, obj):
+        if self.digest and obj.national_id_digest == self.digest:
+            return _("%(person)s: the same national identity number") % {"person": obj}
+        return str(obj)
+
+
+class LinkSubjectForm(forms.Form):
+    same_as = _SubjectChoiceField(label=_("Same person as"), queryset=Subject.objects.none())
+
+    def __init__(self, *args, candidates, digest: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["same_as"].queryset = candidates
+        self.fields["same_as"].digest = digest
 
 
 class PurposeForm(forms.Form):
@@ -244,6 +254,16 @@ class PurposeForm(forms.Form):
         help_text=_(
             "You are not assigned to this case. Your reason is written to the case's access log."
         ),
+    )
+
+
+class RevealNationalIdForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why do you need the full number?"),
+        min_length=10,
+        max_length=500,
+        widget=_text_area(2),
+        help_text=_("Your reason is written to the case's access log."),
     )
 
 

@@ -15,6 +15,7 @@ urlpatterns = [
     path("<uuid:public_id>/purpose/", views.concern_purpose, name="purpose"),
     path("<uuid:public_id>/history/", views.concern_history, name="history"),
     path("<uuid:public_id>/access-log/", views.concern_access_log, name="access_log"),
+    path("<uuid:public_id>/national-id/", views.concern_reveal_national_id, name="national_id"),
     path("<uuid:public_id>/reply/", views.concern_reply, name="reply"),
     path("<uuid:public_id>/tasks/<int:task_id>/done/", views.checklist_task_done, name="task_done"),
     path("<uuid:public_id>/<slug:action>/", views.concern_action, name="action"),

@@ -12,7 +12,7 @@ from concerns.case_access import PURPOSES_SESSION_KEY, log_overview_reads, open_
 from concerns.case_actions import CASE_ACTIONS, available_actions
 from concerns.concurrency import StaleChange
 from concerns.forms import ACTION_SUBMIT, ConcernForm
-from concerns.models import Concern, IllegalTransition, Subject
+from concerns.models import AccessLog, Concern, IllegalTransition, Subject
 from concerns.pagination import KeysFirstPaginator
 from concerns.permissions import (
     Action,
@@ -26,6 +26,7 @@ from concerns.permissions import (
     user_municipality_ids,
 )
 from concerns.services import (
+    access_log_record,
     concern_create_draft,
     concern_reporter_reply,
     concern_submit,
@@ -38,8 +39,10 @@ from concerns.triage_forms import (
     InboxFilterForm,
     PurposeForm,
     ReplyForm,
+    RevealNationalIdForm,
     TaskDoneForm,
 )
+from config.request import client_ip
 
 # --- filing -------------------------------------------------------------------------
 
@@ -250,6 +253,30 @@ def concern_detail(request, public_id):
             "referrals": selectors.referrals_for(concern),
         },
     )
+
+
+@require_POST
+def concern_reveal_national_id(request, public_id):
+    """The full national identity number, once, for a stated reason that goes to the access log."""
+    concern = get_concern_for_user_or_404(request.user, public_id)
+    if not is_handler(request.user, concern) or not concern.subject.national_id:
+        raise deny(request.user, f"national id of concern {concern.public_id}")
+    form = RevealNationalIdForm(request.POST)
+    if not form.is_valid():
+        messages.error(
+            request,
+            _("The number was not shown: say in a few words why you need it."),
+        )
+        return redirect("concerns:detail", public_id=concern.public_id)
+    access_log_record(
+        concern=concern,
+        user=request.user,
+        view="national_id",
+        purpose=AccessLog.Purpose.NATIONAL_ID,
+        reason=form.cleaned_data["reason"].strip(),
+        ip_address=client_ip(request),
+    )
+    return render(request, "concerns/national_id.html", {"concern": concern})
 
 
 def concern_history(request, public_id):

@@ -34,6 +34,39 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def env_secret(name: str) -> str | None:
+    """A secret from NAME, or from the file NAME_FILE points to (a container's secret mount)."""
+    value = os.environ.get(name)
+    if value:
+        return value.strip()
+    path = os.environ.get(f"{name}_FILE")
+    if path:
+        return Path(path).read_text().strip()
+    return None
+
+
+def generated_secret(path: Path, make) -> str:
+    """A secret kept in a file under var/, made on first use: the embedded default only.
+
+    Production takes every key from the environment (config.settings.production).
+    """
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Written whole to a private file, then linked into place: the web
+        # server, worker and beat start together, and the first link wins.
+        draft = path.with_name(f".{path.name}.{os.getpid()}")
+        descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "w") as file:
+            file.write(make())
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
+    return path.read_text().strip()
+
+
 def database_from_env() -> dict:
     """PostgreSQL when DATABASE_URL is set, else the embedded SQLite file under var/."""
     url = os.environ.get("DATABASE_URL")

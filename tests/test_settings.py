@@ -9,6 +9,10 @@ from pathlib import Path
 from config.env import celery_broker_from_env, database_from_env
 
 ROOT = Path(__file__).resolve().parent.parent
+ENCRYPTION_KEYS = {
+    "FIELD_ENCRYPTION_KEYS": "cHJvZHVjdGlvbi1saWtlLWtleS1mb3ItdGhlLXRlc3Q=",
+    "NATIONAL_ID_HMAC_KEY": "production-like-hmac-key-for-the-test",
+}
 
 
 def test_check_deploy_is_clean_under_production_settings(tmp_path):
@@ -18,6 +22,7 @@ def test_check_deploy_is_clean_under_production_settings(tmp_path):
         "DJANGO_SECRET_KEY": "a-long-random-production-secret-" + "x7Qp2LmZ" * 6,
         "DJANGO_ALLOWED_HOSTS": "bekymring.example.no",
         "VAR_DIR": str(tmp_path),
+        **ENCRYPTION_KEYS,
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
@@ -44,6 +49,38 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path):
     )
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_production_refuses_to_start_without_the_encryption_keys(tmp_path):
+    env = {key: value for key, value in os.environ.items() if key not in ENCRYPTION_KEYS}
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "config.settings.production",
+            "DJANGO_SECRET_KEY": "a-long-random-production-secret-" + "x7Qp2LmZ" * 6,
+            "VAR_DIR": str(tmp_path),
+        }
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "FIELD_ENCRYPTION_KEYS" in result.stderr
+    assert not (tmp_path / "keys").exists()  # production never makes its own keys
+
+
+def test_a_key_may_come_from_a_file(tmp_path, monkeypatch):
+    from config.env import env_secret
+
+    secret_file = tmp_path / "key"
+    secret_file.write_text("from-a-file\n")
+    monkeypatch.delenv("SOME_KEY", raising=False)
+    monkeypatch.setenv("SOME_KEY_FILE", str(secret_file))
+    assert env_secret("SOME_KEY") == "from-a-file"
 
 
 def test_without_database_url_the_embedded_sqlite_file_under_var_is_used(monkeypatch, tmp_path):

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from concerns.crypto import EncryptedTextField, keyed_digest, masked
 from concerns.national_id import validate_national_id
 from partners.models import District, Municipality
 
@@ -92,8 +93,12 @@ class Subject(models.Model):
         db_index=False,  # subject_district below serves it
     )
     school_or_workplace = models.CharField(_("school or workplace"), max_length=200, blank=True)
-    national_id = models.CharField(
-        _("national identity number"), max_length=14, blank=True, validators=[validate_national_id]
+    # Encrypted at rest (concerns.crypto); "same person?" matches the digest.
+    national_id = EncryptedTextField(
+        _("national identity number"), blank=True, validators=[validate_national_id]
+    )
+    national_id_digest = models.CharField(
+        _("national identity number (keyed hash)"), max_length=64, blank=True, editable=False
     )
     # Reporters may pick a person they described before, and only those.
     created_by = models.ForeignKey(
@@ -125,11 +130,28 @@ class Subject(models.Model):
             models.Index(fields=["created_by", "-created_at"], name="subject_reporter_recent"),
             # The inbox's district filter joins concerns to these keys alone.
             models.Index(fields=["district", "id"], name="subject_district"),
+            models.Index(
+                fields=["municipality", "national_id_digest"],
+                name="subject_national_id",
+                condition=~models.Q(national_id_digest=""),
+            ),
         ]
 
     def __str__(self):
         year = self.birth_date.year if self.birth_date else self.birth_year
         return f"{self.name} ({year})" if year else self.name
+
+    def save(self, *args, **kwargs):
+        # The digest is derived from the number, so it is written whenever the number is.
+        self.national_id_digest = keyed_digest(self.national_id) if self.national_id else ""
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "national_id" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "national_id_digest"}
+        super().save(*args, **kwargs)
+
+    @property
+    def national_id_masked(self) -> str:
+        return masked(self.national_id)
 
     def age_band(self, on: datetime.date | None = None) -> str:
         return age_band_for(

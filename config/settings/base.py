@@ -13,6 +13,7 @@ from config.env import (
     celery_broker_from_env,
     database_from_env,
     env_bool,
+    env_secret,
     env_str,
 )
 
@@ -208,6 +209,15 @@ FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 # National ID numbers from the Norwegian test-person register (month + 80)
 # are accepted only where no real person can be filed: local runs and tests.
 NATIONAL_ID_ALLOW_SYNTHETIC = False
+
+# The national identity number is encrypted at rest and matched by a keyed
+# hash (concerns.crypto). Comma-separated Fernet keys, the first encrypts; each
+# may come from a file (FIELD_ENCRYPTION_KEYS_FILE). Production must set both;
+# local runs and tests make their own (config.settings.local, .test).
+FIELD_ENCRYPTION_KEYS = [
+    key.strip() for key in (env_secret("FIELD_ENCRYPTION_KEYS") or "").split(",") if key.strip()
+]
+NATIONAL_ID_HMAC_KEY = env_secret("NATIONAL_ID_HMAC_KEY") or ""
 
 CELERY_BROKER_URL, CELERY_BROKER_TRANSPORT_OPTIONS = celery_broker_from_env()
 CELERY_TASK_IGNORE_RESULT = True

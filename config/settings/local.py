@@ -1,8 +1,17 @@
 """A developer's laptop (`make run`): SQLite and the filesystem broker unless env says otherwise."""
 
-from config.env import env_bool, env_list
+import secrets
+
+from cryptography.fernet import Fernet
+
+from config.env import VAR_DIR, env_bool, env_list, generated_secret
 from config.settings.base import *  # noqa: F403
-from config.settings.base import STATIC_ROOT, STORAGES
+from config.settings.base import (
+    FIELD_ENCRYPTION_KEYS,
+    NATIONAL_ID_HMAC_KEY,
+    STATIC_ROOT,
+    STORAGES,
+)
 
 DEBUG = True
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
@@ -18,3 +27,13 @@ DEMO_DATA_ALLOWED = True
 TWO_FACTOR_REQUIRED = env_bool("TWO_FACTOR_REQUIRED", False)
 # WhiteNoise looks for STATIC_ROOT at start-up even when the finders serve files.
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+# Keys made once and kept under var/keys (readable by the owner alone), so
+# `make run` needs no setup; delete var/ and the demo data goes with them.
+FIELD_ENCRYPTION_KEYS = FIELD_ENCRYPTION_KEYS or [
+    generated_secret(
+        VAR_DIR / "keys" / "field-encryption.key", lambda: Fernet.generate_key().decode()
+    )
+]
+NATIONAL_ID_HMAC_KEY = NATIONAL_ID_HMAC_KEY or generated_secret(
+    VAR_DIR / "keys" / "national-id-hmac.key", lambda: secrets.token_urlsafe(32)
+)

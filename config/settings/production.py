@@ -3,10 +3,15 @@
 `python manage.py check --deploy` prints no warnings with these settings.
 """
 
-from config.env import env_bool, env_list, env_str
+from config.env import ImproperlyConfiguredEnv, env_bool, env_list, env_str
 from config.settings.base import *  # noqa: F403
 
 SECRET_KEY = env_str("DJANGO_SECRET_KEY")
+# Without these the national identity number cannot be stored: refuse to start.
+if not FIELD_ENCRYPTION_KEYS or not NATIONAL_ID_HMAC_KEY:  # noqa: F405
+    raise ImproperlyConfiguredEnv(
+        "Set FIELD_ENCRYPTION_KEYS and NATIONAL_ID_HMAC_KEY (or their _FILE variants)."
+    )
 DEBUG = False
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")

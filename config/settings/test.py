@@ -1,7 +1,12 @@
 """The test suite: SQLite in memory on a laptop, PostgreSQL and Redis when CI exports their URLs."""
 
 from config.settings.base import *  # noqa: F403
-from config.settings.base import STATIC_ROOT, STORAGES
+from config.settings.base import (
+    FIELD_ENCRYPTION_KEYS,
+    NATIONAL_ID_HMAC_KEY,
+    STATIC_ROOT,
+    STORAGES,
+)
 
 ALLOWED_HOSTS = ["localhost", "127.0.0.1", "testserver"]
 NATIONAL_ID_ALLOW_SYNTHETIC = True
@@ -23,3 +28,7 @@ DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
 
 # Tests use their own queue, so a `make run` worker on the same machine never takes their messages.
 CELERY_TASK_DEFAULT_QUEUE = "test-bekymring"
+
+# Fixed test keys (never used anywhere else), unless CI exports its own.
+FIELD_ENCRYPTION_KEYS = FIELD_ENCRYPTION_KEYS or ["dGVzdC1rZXktb25seS1mb3ItdGhlLXRlc3Qtc3VpdGU="]
+NATIONAL_ID_HMAC_KEY = NATIONAL_ID_HMAC_KEY or "test-hmac-key-only-for-the-test-suite"
