@@ -59,6 +59,15 @@ def log_mentor_read(request, concern: Concern, view: str) -> None:
 
 def log_overview_reads(request, concerns: list[Concern], view: str) -> None:
     """A page listing several cases (a person's chronology) logs each of them, in one insert."""
+    _log_many(request, concerns, view, AccessLog.Purpose.OVERVIEW)
+
+
+def log_access_request(request, concerns: list[Concern], reason: str) -> None:
+    """An export for the person's access request reads every concern in it."""
+    _log_many(request, concerns, "access_request", AccessLog.Purpose.ACCESS_REQUEST, reason)
+
+
+def _log_many(request, concerns, view: str, purpose: str, reason: str = "") -> None:
     user = request.user
     entries = [
         AccessLog(
@@ -66,7 +75,8 @@ def log_overview_reads(request, concerns: list[Concern], view: str) -> None:
             user=user,
             organisation_id=user.organisation_id,
             view=view,
-            purpose=AccessLog.Purpose.OVERVIEW,
+            purpose=purpose,
+            reason=reason[:500],
             ip_address=client_ip(request),
         )
         for concern in concerns

@@ -64,9 +64,9 @@ class CaseAction:
     form_kwargs: Callable[[Concern, User], dict] = field(default=lambda concern, user: {})
     initial: Callable[[Concern], dict] = field(default=lambda concern: {})
 
-    def form(self, concern: Concern, user: User, data=None) -> forms.Form:
+    def form(self, concern: Concern, user: User, data=None, files=None) -> forms.Form:
         return self.form_class(
-            data, initial=self.initial(concern), **self.form_kwargs(concern, user)
+            data, files, initial=self.initial(concern), **self.form_kwargs(concern, user)
         )
 
 
@@ -135,6 +135,7 @@ ACTIONS = [
             measures=d.get("measures", ()),
             initiatives=d.get("initiatives", ()),
             goals=d.get("goals", ()),
+            files=d["attachments"],
         ),
         Action.HANDLE,
         when=lambda concern: True,
@@ -145,7 +146,9 @@ ACTIONS = [
         "note",
         _("Add a note"),
         NoteForm,
-        lambda c, u, d, v: concern_add_note(concern=c, actor=u, text=d["text"]),
+        lambda c, u, d, v: concern_add_note(
+            concern=c, actor=u, text=d["text"], files=d["attachments"]
+        ),
         Action.HANDLE,
         when=lambda concern: True,
         intro=_("Internal: never shown to the reporter."),

@@ -10,6 +10,7 @@ from concerns.national_id import normalise, parse_national_id
 from concerns.selectors import recent_subjects_of_reporter, subjects_known_to_reporter
 from concerns.services import ConcernDetails, SubjectDetails
 from concerns.services.filing import subject_is_drafts_own
+from concerns.uploads import MAX_PER_CONCERN, AttachmentsField
 from config.widgets import DateInput
 from measures.models import ActionCardStep, Phenomenon, Sign
 from partners.models import District, Municipality, User
@@ -118,6 +119,7 @@ class ConcernForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text=_("They are marked as done on the case's checklist."),
     )
+    attachments = AttachmentsField()
     guardians_informed = forms.ChoiceField(
         label=_("Do the parents or guardians know about the concern? (under 18)"),
         choices=[
@@ -154,6 +156,9 @@ class ConcernForm(forms.Form):
         # Shown grouped; what may be picked is still checked against the queryset.
         self.fields["signs"].choices = signs_grouped_by_category(self.fields["signs"].queryset)
         self.fields["steps_done"].choices = filing_steps_for(municipalities)
+        if concern is not None:
+            # A draft's files count against the limit; they are listed above the field.
+            self.fields["attachments"].limit = MAX_PER_CONCERN - concern.attachments.count()
         self.helper = self._build_helper()
 
     def _offer_recent_subjects(self, user: User) -> None:
@@ -230,6 +235,8 @@ class ConcernForm(forms.Form):
                 "observed_on",
                 "phenomenon",
                 "signs",
+                HTML('{% include "concerns/partials/draft_attachments.html" %}'),
+                "attachments",
             ),
             Fieldset(
                 _("Urgency and assessment"),

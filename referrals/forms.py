@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from concerns.models import Concern
+from concerns.models import Attachment, Concern
 from config.widgets import DateInput
 from measures.models import Initiative, Measure, PreventionCorps
 from partners.models import Contact, Organisation
@@ -72,6 +72,13 @@ class ReferralForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+    shared_attachments = forms.ModelMultipleChoiceField(
+        label=_("Files they may open"),
+        queryset=Attachment.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("They see only the files you tick, and none of the others."),
+    )
     response_due = forms.DateField(label=_("Answer wanted by"), widget=DateInput)
 
     def __init__(self, *args, concern: Concern, **kwargs):
@@ -98,7 +105,13 @@ class ReferralForm(forms.Form):
         )
         if concern.municipality.code == "aalborg":
             self.fields["requested_corps"].queryset = PreventionCorps.objects.all()
-        for name in ("requested_measures", "requested_initiatives", "requested_corps"):
+        self.fields["shared_attachments"].queryset = concern.attachments.all()
+        for name in (
+            "requested_measures",
+            "requested_initiatives",
+            "requested_corps",
+            "shared_attachments",
+        ):
             if not self.fields[name].queryset.exists():
                 del self.fields[name]
 
@@ -138,7 +151,27 @@ class ReferralForm(forms.Form):
             requested_measures=list(data.get("requested_measures", [])),
             requested_initiatives=list(data.get("requested_initiatives", [])),
             requested_corps=list(data.get("requested_corps", [])),
+            shared_attachments=list(data.get("shared_attachments", [])),
         )
+
+
+class ShareFilesForm(forms.Form):
+    """Which of the case's files the receiving organisation may open."""
+
+    shared_attachments = forms.ModelMultipleChoiceField(
+        label=_("Files they may open"),
+        queryset=Attachment.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("They see only the files you tick, and none of the others."),
+    )
+
+    def __init__(self, *args, referral, **kwargs):
+        kwargs.setdefault(
+            "initial", {"shared_attachments": list(referral.shared_attachments.all())}
+        )
+        super().__init__(*args, **kwargs)
+        self.fields["shared_attachments"].queryset = referral.concern.attachments.all()
 
 
 class OptionalReasonForm(forms.Form):

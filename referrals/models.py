@@ -131,6 +131,13 @@ class Referral(models.Model):
         related_name="referrals",
         verbose_name=_("requested corps (Aalborg)"),
     )
+    # The receiving organisation sees these files of the case, and no others.
+    shared_attachments = models.ManyToManyField(
+        "concerns.Attachment",
+        blank=True,
+        related_name="referrals",
+        verbose_name=_("attachments shared"),
+    )
     response_due = models.DateField(_("response due"))
 
     status = models.CharField(
@@ -154,7 +161,12 @@ class Referral(models.Model):
     completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
 
     history = HistoricalRecords(
-        m2m_fields=[requested_measures, requested_initiatives, requested_corps]
+        m2m_fields=[
+            requested_measures,
+            requested_initiatives,
+            requested_corps,
+            shared_attachments,
+        ]
     )
 
     class Meta:

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from concerns.hooks import on_close
-from concerns.models import CaseEvent, Concern, NotificationKind
+from concerns.models import Attachment, CaseEvent, Concern, NotificationKind
 from concerns.permissions import (
     Action,
     can,
@@ -28,6 +28,8 @@ from referrals.models import LegalBasis, Referral, ReferralNote
 from referrals.permissions import ensure_receiver, receivers_to_notify
 
 TEXT_MAX_LENGTH = 5000
+# A timeline code beside the referral's statuses (concern_tags.referral_event_label).
+FILES_SHARED = "files_shared"
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,7 @@ class ReferralDetails:
     requested_measures: Iterable[Measure] = field(default_factory=list)
     requested_initiatives: Iterable[Initiative] = field(default_factory=list)
     requested_corps: Iterable[PreventionCorps] = field(default_factory=list)
+    shared_attachments: Iterable[Attachment] = field(default_factory=list)
 
 
 def _locked(referral: Referral) -> Referral:
@@ -125,6 +128,31 @@ def referral_create(*, concern: Concern, actor: User, details: ReferralDetails) 
     referral.requested_measures.set(details.requested_measures)
     referral.requested_initiatives.set(details.requested_initiatives)
     referral.requested_corps.set(details.requested_corps)
+    _share(referral, list(details.shared_attachments))
+    return referral
+
+
+def _share(referral: Referral, attachments: list[Attachment]) -> None:
+    if any(attachment.concern_id != referral.concern_id for attachment in attachments):
+        raise ValidationError(_("Only the case's own files can be shared."))
+    referral.shared_attachments.set(attachments)
+
+
+@transaction.atomic
+def referral_share_attachments(
+    *, referral: Referral, actor: User, attachments: Iterable[Attachment]
+) -> Referral:
+    """Choose which of the case's files the receiving organisation may open."""
+    referral = _locked(referral)
+    ensure_can(actor, Action.REFER, referral.concern)
+    if referral.status not in Referral.OPEN_STATUSES:
+        raise ValidationError(_("Files can be shared only while the referral is open."))
+    attachments = list(attachments)
+    before = set(referral.shared_attachments.values_list("pk", flat=True))
+    referral._history_user = actor
+    _share(referral, attachments)
+    if before != {attachment.pk for attachment in attachments}:
+        _timeline(referral, actor, FILES_SHARED, text=", ".join(a.name for a in attachments))
     return referral
 
 

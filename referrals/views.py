@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from concerns.case_access import log_receiver_read, open_case
 from concerns.pagination import KeysFirstPaginator
 from concerns.permissions import Action, can, deny, get_concern_for_user_or_404
+from concerns.uploads import file_response
 from referrals.forms import (
     ACTION_SEND,
     CompleteForm,
@@ -16,8 +17,9 @@ from referrals.forms import (
     ProgressNoteForm,
     ReferralForm,
     RequiredReasonForm,
+    ShareFilesForm,
 )
-from referrals.models import IllegalReferralTransition
+from referrals.models import IllegalReferralTransition, Referral
 from referrals.permissions import (
     HANDLER,
     RECEIVER,
@@ -31,6 +33,7 @@ from referrals.services import (
     referral_create,
     referral_decline,
     referral_send,
+    referral_share_attachments,
     referral_withdraw,
 )
 
@@ -90,8 +93,57 @@ def referral_detail(request, public_id):
             "required_reason_form": RequiredReasonForm(auto_id="decline_%s"),
             "note_form": ProgressNoteForm(),
             "complete_form": CompleteForm(),
+            "shared_files": list(referral.shared_attachments.all()),
+            "share_form": ShareFilesForm(referral=referral)
+            if side == HANDLER
+            and referral.status in Referral.OPEN_STATUSES
+            and referral.concern.attachments.exists()
+            else None,
         },
     )
+
+
+@require_POST
+def referral_files(request, public_id):
+    """The referring side chooses which of the case's files the receiver may open."""
+    referral, side = get_referral_for_user_or_404(request.user, public_id)
+    if side != HANDLER:
+        raise deny(request.user, f"referral {referral.public_id}")
+    form = ShareFilesForm(request.POST, referral=referral)
+    if not form.is_valid():
+        messages.error(request, _("Nothing was changed: choose among the case's files."))
+        return redirect("referrals:detail", public_id=referral.public_id)
+    try:
+        referral_share_attachments(
+            referral=referral,
+            actor=request.user,
+            attachments=form.cleaned_data["shared_attachments"],
+        )
+    except ValidationError as error:
+        messages.error(
+            request, _("Nothing was changed: %(errors)s") % {"errors": " ".join(error.messages)}
+        )
+    except PermissionDenied:
+        messages.error(request, _("Nothing was changed: you may not do this with this referral."))
+    else:
+        messages.success(request, _("Saved."))
+    return redirect("referrals:detail", public_id=referral.public_id)
+
+
+def referral_attachment(request, public_id, attachment_id):
+    """A file of the case: the receiver gets only the files shared with this referral."""
+    referral, side = get_referral_for_user_or_404(request.user, public_id)
+    files = referral.shared_attachments if side == RECEIVER else referral.concern.attachments
+    attachment = files.filter(public_id=attachment_id).first()
+    if attachment is None:
+        raise deny(request.user, f"attachment {attachment_id} of referral {referral.public_id}")
+    if side == RECEIVER:
+        log_receiver_read(request, referral.concern, view="attachment")
+    else:
+        blocked = open_case(request, referral.concern, view="attachment")
+        if blocked is not None:
+            return blocked
+    return file_response(attachment)
 
 
 # Each action: which side may take it, the form that validates it, and the service.

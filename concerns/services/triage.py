@@ -36,6 +36,7 @@ from concerns.permissions import (
     revoke_case_access,
 )
 from concerns.reminders import outbox_add
+from concerns.services.attachments import attachments_add
 from concerns.services.work import Evaluation, case_evaluation_record, checklist_create
 from concerns.timeline import contact_ref, event_record
 from partners.models import Contact, User
@@ -340,10 +341,13 @@ def concern_reopen(
 
 
 @transaction.atomic
-def concern_add_note(*, concern: Concern, actor: User, text: str) -> CaseEvent:
+def concern_add_note(*, concern: Concern, actor: User, text: str, files=()) -> CaseEvent:
+    """An internal note, with any checked files (concerns.uploads) attached to it."""
     ensure_can(actor, Action.HANDLE, concern)
     text = _required_text(text, _("Write the note."))
-    return event_record(concern=concern, actor=actor, kind=CaseEvent.Kind.NOTE, text=text)
+    event = event_record(concern=concern, actor=actor, kind=CaseEvent.Kind.NOTE, text=text)
+    attachments_add(concern=concern, actor=actor, files=list(files), event=event)
+    return event
 
 
 @transaction.atomic

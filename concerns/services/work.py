@@ -18,6 +18,7 @@ from concerns.models import (
     Concern,
 )
 from concerns.permissions import Action, ensure_can
+from concerns.services.attachments import attachments_add
 from concerns.timeline import event_record, texts
 from measures.models import ActionCard, Goal, Initiative, Measure
 from partners.models import Organisation, User
@@ -104,6 +105,7 @@ def case_activity_record(
     measures: Iterable[Measure],
     initiatives: Iterable[Initiative] = (),
     goals: Iterable[Goal] = (),
+    files=(),
 ) -> CaseActivity:
     ensure_can(actor, Action.HANDLE, concern)
     if date > timezone.localdate():
@@ -123,6 +125,7 @@ def case_activity_record(
     activity.measures.set(measures)
     activity.initiatives.set(initiatives)
     activity.goals.set(goals)
+    attachments_add(concern=concern, actor=actor, files=list(files), activity=activity)
     event_record(
         concern=concern,
         actor=actor,

@@ -1,4 +1,5 @@
 from django import template
+from django.utils.translation import gettext as _
 
 register = template.Library()
 
@@ -57,7 +58,9 @@ def task_overdue(task, now):
 def referral_event_label(what):
     from referrals.models import Referral
 
-    return Referral.Status(what).label if what in Referral.Status.values else what
+    if what in Referral.Status.values:
+        return Referral.Status(what).label
+    return {"files_shared": _("Files shared")}.get(what, what)
 
 
 @register.filter

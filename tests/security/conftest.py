@@ -19,6 +19,7 @@ from django.contrib.auth.models import Permission
 from django.utils import timezone
 
 from concerns.models import (
+    Attachment,
     ChecklistTask,
     Concern,
     Notification,
@@ -45,6 +46,7 @@ class World:
     referral: Referral
     notification: Notification
     mentorship: Mentorship
+    attachment: Attachment
     attackers: dict[str, User]
 
 
@@ -129,6 +131,18 @@ def world(people, trondheim, legal_bases) -> World:
     ]
     mentorship = mentorship_propose(concern=case, mentor=mentors[0], actor=coordinator)
 
+    # A file of the case, shared with the referral; its row is enough to be refused.
+    attachment = Attachment.objects.create(
+        concern=case,
+        name="hemmelig.pdf",
+        kind="pdf",
+        size=9,
+        sha256="0" * 64,
+        stored_name="idor/hemmelig",
+        uploaded_by=coordinator,
+    )
+    referral.shared_attachments.add(attachment)
+
     registry_admin = UserFactory(
         username="registeradmin",
         organisation=people.alice.organisation,
@@ -152,6 +166,7 @@ def world(people, trondheim, legal_bases) -> World:
         referral=referral,
         notification=notification,
         mentorship=mentorship,
+        attachment=attachment,
         attackers={
             "other_mentor": mentors[1].user,
             "colleague": people.bob,

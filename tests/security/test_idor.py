@@ -34,6 +34,18 @@ OBJECT_URLS = {
         for action in CASE_ACTIONS
     },
     "concerns:chronology": lambda w: {"public_id": w.case.subject.public_id},
+    "concerns:access_request": lambda w: {"public_id": w.case.subject.public_id},
+    "concerns:national_id": lambda w: {"public_id": w.case.public_id},
+    "concerns:legal_hold": lambda w: {"public_id": w.case.public_id},
+    "concerns:attachment": lambda w: {
+        "public_id": w.case.public_id,
+        "attachment_id": w.attachment.public_id,
+    },
+    "referrals:files": lambda w: {"public_id": w.referral.public_id},
+    "referrals:attachment": lambda w: {
+        "public_id": w.referral.public_id,
+        "attachment_id": w.attachment.public_id,
+    },
     "referrals:new": lambda w: {"concern_id": w.case.public_id},
     "referrals:detail": lambda w: {"public_id": w.referral.public_id},
     **{
