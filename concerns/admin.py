@@ -3,14 +3,23 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
-from concerns.models import AccessLog, CaseEvent, Concern, RoutingRule
+from concerns.models import (
+    AccessLog,
+    CaseEvent,
+    Concern,
+    RetentionRule,
+    RetentionRun,
+    RoutingRule,
+)
 from concerns.permissions import BREAK_GLASS_PERMISSION
 from concerns.services import access_log_record, routing_rule_delete, routing_rule_save
 from concerns.triage_forms import PurposeForm
 from config.request import client_ip
 from partners.admin_tenancy import TenantAdmin, register_tenant_model
+from partners.permissions import is_platform_admin
 
 register_tenant_model(RoutingRule, "municipality")
+register_tenant_model(RetentionRule, "municipality")
 
 _BREAK_GLASS_PURPOSES = "break_glass_purposes"
 
@@ -158,3 +167,41 @@ class RoutingRuleAdmin(TenantAdmin):
     def delete_queryset(self, request, queryset):
         for rule in queryset:
             routing_rule_delete(rule=rule, actor=request.user)
+
+
+@admin.register(RetentionRule)
+class RetentionRuleAdmin(TenantAdmin):
+    """How long each outcome keeps identity and text (concerns.retention). Holds no case content."""
+
+    list_display = ["municipality", "outcome", "months"]
+    list_filter = ["municipality", "outcome"]
+
+
+@admin.register(RetentionRun)
+class RetentionRunAdmin(admin.ModelAdmin):
+    """The retention task's own log: counts only, for platform admins, never edited."""
+
+    list_display = [
+        "started_at",
+        "finished_at",
+        "cases_anonymised",
+        "drafts_deleted",
+        "files_deleted",
+        "history_rows_purged",
+        "grants_deleted",
+    ]
+
+    def has_module_permission(self, request):
+        return is_platform_admin(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return is_platform_admin(request.user)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

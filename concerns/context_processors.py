@@ -22,6 +22,7 @@ def navigation(request):
         "signed_in": True,
         "show_inbox": bool(roles & HANDLER_ROLES),
         "show_statistics": bool(roles & STATISTICS_ROLES),
+        "show_retention": Role.Code.COORDINATOR.value in roles,
         "show_mentoring": bool(roles & MENTORING_MENU_ROLES),
         "unread_notifications": Notification.objects.filter(
             user=user, read_at__isnull=True, shown=True

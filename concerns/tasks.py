@@ -5,7 +5,7 @@ from smtplib import SMTPException
 from celery import shared_task
 from django.db import OperationalError
 
-from concerns import reminders
+from concerns import reminders, retention
 
 
 @shared_task(
@@ -58,3 +58,9 @@ def weekly_digest() -> int:
 def deliver_pending_reminders() -> int:
     """Every reminder not sent yet, in batches: one task clears a backlog."""
     return reminders.deliver_pending()
+
+
+@shared_task(name="retention.run", ignore_result=True)
+def run_retention() -> int:
+    """The daily retention run (concerns.retention); in production on its own database role."""
+    return retention.run_retention().cases_anonymised

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from concerns.models import AgeBand, CaseActivity, CaseEvaluation, Concern, Subject
 from concerns.selectors import DEFAULT_SORT, INBOX_SORTS, InboxFilters
 from concerns.services.triage import TEXT_MAX_LENGTH
+from concerns.uploads import AttachmentsField
 from config.widgets import DateInput, FilterableCheckboxes
 from measures.models import ActionCard, Goal, Initiative, Measure, Phenomenon
 from partners.models import Contact, District, Organisation
@@ -46,8 +47,10 @@ class InboxFilterForm(forms.Form):
     def __init__(self, *args, municipality_ids: list[int], **kwargs):
         super().__init__(*args, **kwargs)
         empty = [("", "—")]
+        # Names only: the guidance texts in three languages are long and unused here.
         self.fields["phenomenon"].choices = empty + [
-            (phenomenon.pk, str(phenomenon)) for phenomenon in Phenomenon.objects.all()
+            (phenomenon.pk, str(phenomenon))
+            for phenomenon in Phenomenon.objects.only("name_nb", "name_da", "name_en")
         ]
         self.fields["district"].choices = empty + list(
             District.objects.filter(municipality__in=municipality_ids)
@@ -74,9 +77,29 @@ class InboxFilterForm(forms.Form):
     def toggles(self):
         return [self["unassigned"], self["overdue"]]
 
-    def lists(self):
+    def statuses(self) -> list[tuple[str, str, bool]]:
+        """The status checkboxes as (value, label, checked)."""
+        chosen = self["status"].value() or []
+        return [(value, label, value in chosen) for value, label in self.fields["status"].choices]
+
+    def lists(self) -> list[tuple[forms.BoundField, list[tuple[str, str, bool]]]]:
+        """Each select with its options as (value, label, selected), worked out here once.
+
+        Comparing each of some 80 options with the choice in the template, and
+        localising each numeric value there, cost more than the options' markup.
+        """
         names = ("urgency", "phenomenon", "age_band", "district", "reporter_organisation")
-        return [self[name] for name in (*names, "assignee")]
+        lists = []
+        for name in (*names, "assignee"):
+            field = self[name]
+            chosen = field.value()
+            chosen = "" if chosen is None else str(chosen)
+            options = [
+                (str(value), str(label), str(value) == chosen)
+                for value, label in field.field.choices
+            ]
+            lists.append((field, options))
+        return lists
 
     def filters(self) -> InboxFilters:
         """The filters as the selector takes them; bad input is simply ignored by field."""
@@ -213,6 +236,7 @@ class NoteForm(forms.Form):
     text = forms.CharField(
         label=_("Internal note"), max_length=TEXT_MAX_LENGTH, widget=_text_area(3)
     )
+    attachments = AttachmentsField()
 
 
 class RequestInfoForm(forms.Form):
@@ -294,6 +318,7 @@ class ActivityForm(forms.Form):
     notes = forms.CharField(
         label=_("Notes"), required=False, max_length=TEXT_MAX_LENGTH, widget=_text_area(2)
     )
+    attachments = AttachmentsField()
     measures = forms.ModelMultipleChoiceField(
         label=_("Measures it implements"),
         queryset=Measure.objects.none(),
@@ -330,3 +355,32 @@ class ActivityForm(forms.Form):
 
 class FollowUpDateForm(forms.Form):
     follow_up_on = forms.DateField(label=_("Next follow-up"), widget=DateInput)
+
+
+class AccessRequestForm(forms.Form):
+    FORMATS = [("html", _("A page to print")), ("json", _("A JSON file"))]
+
+    reason = forms.CharField(
+        label=_("The access request you are answering"),
+        min_length=10,
+        max_length=500,
+        widget=_text_area(2),
+        help_text=_(
+            "For example the date and reference of the person's request. "
+            "It is written to the access log of every concern in the export."
+        ),
+    )
+    format = forms.ChoiceField(
+        label=_("As"), choices=FORMATS, initial="html", widget=forms.RadioSelect
+    )
+
+
+class LegalHoldForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why must the case be kept?"),
+        min_length=10,
+        max_length=500,
+        help_text=_(
+            "For example a complaint or a court case. It is written on the case's timeline."
+        ),
+    )

@@ -1,14 +1,26 @@
+import uuid
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from concerns import selectors
-from concerns.case_access import PURPOSES_SESSION_KEY, log_overview_reads, open_case
+from concerns.access_request import (
+    build_export,
+    concerns_for_access_request,
+    export_as_data,
+)
+from concerns.case_access import (
+    PURPOSES_SESSION_KEY,
+    log_access_request,
+    log_overview_reads,
+    open_case,
+)
 from concerns.case_actions import CASE_ACTIONS, available_actions
 from concerns.concurrency import StaleChange
 from concerns.forms import ACTION_SUBMIT, ConcernForm
@@ -19,6 +31,7 @@ from concerns.permissions import (
     can,
     can_edit_draft,
     capabilities,
+    coordinated_municipality_ids,
     deny,
     get_concern_for_user_or_404,
     is_coordinator_for,
@@ -33,15 +46,22 @@ from concerns.services import (
     concern_update_draft,
     subject_create,
 )
+from concerns.services.attachments import (
+    attachment_remove_from_draft,
+    attachments_add,
+    files_kept_only_on_success,
+)
 from concerns.services.filing import subject_save_for_draft
 from concerns.services.work import checklist_task_complete
 from concerns.triage_forms import (
+    AccessRequestForm,
     InboxFilterForm,
     PurposeForm,
     ReplyForm,
     RevealNationalIdForm,
     TaskDoneForm,
 )
+from concerns.uploads import file_response
 from config.request import client_ip
 
 # --- filing -------------------------------------------------------------------------
@@ -59,7 +79,7 @@ def _save(request, form: ConcernForm, concern: Concern | None) -> Concern:
     """Save the form as a draft, and submit it if the user pressed Submit. All or nothing."""
     data = form.cleaned_data
     user = request.user
-    with transaction.atomic():
+    with files_kept_only_on_success(), transaction.atomic():
         subject = data["existing_subject"]
         if subject is None and concern is None:
             subject = subject_create(
@@ -88,16 +108,32 @@ def _save(request, form: ConcernForm, concern: Concern | None) -> Concern:
                 details=form.concern_details(),
                 expected_version=_shown_version(request),
             )
+        for attachment in concern.attachments.filter(
+            public_id__in=_uuids(request.POST.getlist("remove_attachments"))
+        ):
+            attachment_remove_from_draft(attachment=attachment, actor=user)
+        attachments_add(concern=concern, actor=user, files=data["attachments"])
         if request.POST.get("action") == ACTION_SUBMIT:
             concern = concern_submit(concern=concern, actor=user)
     return concern
+
+
+def _uuids(values: list[str]) -> list[uuid.UUID]:
+    """The well-formed ids among posted values; anything else is ignored."""
+    valid = []
+    for value in values[:50]:
+        try:
+            valid.append(uuid.UUID(value))
+        except ValueError:
+            continue
+    return valid
 
 
 def _form_page(request, concern: Concern | None):
     if request.user.organisation_id is None:
         raise Http404
     if request.method == "POST":
-        form = ConcernForm(request.POST, user=request.user)
+        form = ConcernForm(request.POST, request.FILES, user=request.user, concern=concern)
         if form.is_valid():
             try:
                 concern = _save(request, form, concern)
@@ -227,6 +263,7 @@ def concern_detail(request, public_id):
                 "concern": concern,
                 "timeline": selectors.timeline_for(concern, internal=False),
                 "reply_form": ReplyForm(),
+                "attachments": selectors.attachments_for(concern, added_by=request.user),
             },
         )
     user = request.user
@@ -251,6 +288,7 @@ def concern_detail(request, public_id):
             "task_done_form": TaskDoneForm(),
             "activities": selectors.activities_for(concern),
             "referrals": selectors.referrals_for(concern),
+            "attachments": selectors.attachments_for(concern),
         },
     )
 
@@ -277,6 +315,21 @@ def concern_reveal_national_id(request, public_id):
         ip_address=client_ip(request),
     )
     return render(request, "concerns/national_id.html", {"concern": concern})
+
+
+def attachment_download(request, public_id, attachment_id):
+    """A file of the case, for its handlers, and for the reporter the files she added herself."""
+    concern = get_concern_for_user_or_404(request.user, public_id)
+    attachment = concern.attachments.filter(public_id=attachment_id).first()
+    user = request.user
+    if attachment is None or not (
+        is_handler(user, concern) or attachment.uploaded_by_id == user.pk
+    ):
+        raise deny(user, f"attachment {attachment_id} of concern {concern.public_id}")
+    blocked = open_case(request, concern, view="attachment")
+    if blocked is not None:
+        return blocked
+    return file_response(attachment)
 
 
 def concern_history(request, public_id):
@@ -344,12 +397,13 @@ def concern_action(request, public_id, action):
             return blocked
         return _action_page(request, concern, case_action, case_action.form(concern, request.user))
 
-    form = case_action.form(concern, request.user, request.POST)
+    form = case_action.form(concern, request.user, request.POST, request.FILES)
     if not form.is_valid():
         # Everything the user typed comes back, with what to fix.
         return _action_page(request, concern, case_action, form, status=400)
     try:
-        case_action.service(concern, request.user, form.cleaned_data, _shown_version(request))
+        with files_kept_only_on_success(), transaction.atomic():
+            case_action.service(concern, request.user, form.cleaned_data, _shown_version(request))
     except StaleChange as stale:
         messages.warning(request, stale.message())
         return redirect("concerns:detail", public_id=concern.public_id)
@@ -417,4 +471,40 @@ def subject_chronology(request, public_id):
     if not concerns:
         raise deny(request.user, f"subject {public_id}")
     log_overview_reads(request, concerns, view="chronology")
-    return render(request, "concerns/chronology.html", {"subject": subject, "concerns": concerns})
+    coordinated = coordinated_municipality_ids(request.user)
+    return render(
+        request,
+        "concerns/chronology.html",
+        {
+            "subject": subject,
+            "concerns": concerns,
+            "may_export": any(concern.municipality_id in coordinated for concern in concerns),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def subject_access_request(request, public_id):
+    """Everything held about one person, for their access request (concerns.access_request)."""
+    subject = Subject.objects.filter(public_id=public_id).first()
+    concerns = concerns_for_access_request(subject, request.user) if subject else []
+    if not concerns:
+        raise deny(request.user, f"access request for subject {public_id}")
+    form = AccessRequestForm(request.POST or None)
+    if request.method == "GET" or not form.is_valid():
+        return render(
+            request,
+            "concerns/access_request_form.html",
+            {"subject": subject, "form": form, "count": len(concerns)},
+            status=200 if request.method == "GET" else 400,
+        )
+    log_access_request(request, concerns, reason=form.cleaned_data["reason"].strip())
+    export = build_export(subject, concerns)
+    if form.cleaned_data["format"] == "json":
+        response = JsonResponse(
+            export_as_data(export), json_dumps_params={"ensure_ascii": False, "indent": 2}
+        )
+        stamp = timezone.localdate().isoformat()
+        response["Content-Disposition"] = f'attachment; filename="access-request-{stamp}.json"'
+        return response
+    return render(request, "concerns/access_request.html", {"export": export})

@@ -25,7 +25,7 @@ REGISTRY_KEPT_MODELS = {
         "initiative",
         "followupitem",
     ],
-    "concerns": ["routingrule"],
+    "concerns": ["routingrule", "retentionrule"],
 }
 # Shared by every municipality: a registry admin reads them, a platform admin keeps them.
 SHARED_MODELS = {

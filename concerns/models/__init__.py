@@ -4,6 +4,7 @@ from concerns.models.access import (
     ConcernGroupObjectPermission,
     ConcernUserObjectPermission,
 )
+from concerns.models.attachments import Attachment
 from concerns.models.concern import (
     OBSERVATIONS_MAX_LENGTH,
     Concern,
@@ -20,6 +21,7 @@ from concerns.models.notifications import (
     Reminder,
     SweepMark,
 )
+from concerns.models.retention import RetentionRule, RetentionRun
 from concerns.models.routing import RoutingDecision, RoutingRule
 from concerns.models.subject import AgeBand, AgeGroup, Subject, age_band_for, age_group_for
 from concerns.models.work import (
@@ -36,6 +38,7 @@ __all__ = [
     "AccessLogIsAppendOnly",
     "AgeBand",
     "AgeGroup",
+    "Attachment",
     "CaseActivity",
     "CaseEvaluation",
     "CaseEvaluationPartner",
@@ -51,6 +54,8 @@ __all__ = [
     "OutboxMessage",
     "Reminder",
     "ReferenceSequence",
+    "RetentionRule",
+    "RetentionRun",
     "RoutingDecision",
     "RoutingRule",
     "Subject",

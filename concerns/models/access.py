@@ -23,7 +23,6 @@ class AccessLog(models.Model):
         OVERVIEW = "overview", _("Listed in a person's chronology")
         MENTOR = "mentor", _("Mentor, with the concern shared by the coordinator")
         NATIONAL_ID = "national_id", _("Revealed the national identity number")
-        ATTACHMENT = "attachment", _("Opened an attachment")
         ACCESS_REQUEST = "access_request", _("Exported for the person's access request")
 
     concern = models.ForeignKey(

@@ -190,6 +190,20 @@ class Concern(models.Model):
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
 
+    # Retention (concerns.retention): a hold keeps a closed case past its
+    # period; anonymised_at says the identity and free text are gone.
+    legal_hold_reason = models.CharField(_("reason for the legal hold"), max_length=500, blank=True)
+    legal_hold_at = models.DateTimeField(_("legal hold since"), null=True, blank=True)
+    legal_hold_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("legal hold by"),
+    )
+    anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True)
+
     # The person's name and the observations as PostgreSQL full text, in the
     # municipality's language, written on submit (concerns.search). Empty on SQLite.
     search_vector = SearchVectorField(null=True, editable=False)

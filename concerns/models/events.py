@@ -26,6 +26,8 @@ class CaseEvent(models.Model):
         ACKNOWLEDGED = "acknowledged", _("Acute concern acknowledged")
         REPORTER_INFORMED = "reporter_informed", _("Message to the reporter")
         MENTORSHIP = "mentorship", _("Mentorship")
+        LEGAL_HOLD = "legal_hold", _("Legal hold placed")
+        LEGAL_HOLD_LIFTED = "legal_hold_lifted", _("Legal hold lifted")
 
     # What the reporter may see on their own concern; everything else is internal.
     REPORTER_VISIBLE = (

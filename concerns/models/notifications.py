@@ -28,6 +28,7 @@ class NotificationKind(models.TextChoices):
     REFERRAL_DECLINED = "referral_declined", _("Your referral was declined")
     REFERRAL_COMPLETED = "referral_completed", _("Your referral was completed")
     DRAFT_WAITING = "draft_waiting", _("A draft concern of yours is waiting")
+    DRAFT_EXPIRING = "draft_expiring", _("A draft concern of yours will be deleted in a week")
     MENTOR_MEETING_DUE = "mentor_meeting_due", _("A meeting with a mentee is due")
 
 

@@ -19,6 +19,9 @@ from partners.models import Municipality
 REPLY_DUE_AFTER = datetime.timedelta(days=3)
 # A draft this old reminds its author that nobody else can see it yet.
 DRAFT_WAITING_AFTER = datetime.timedelta(days=14)
+# A draft is deleted after DRAFT_DELETED_AFTER (concerns.retention); its author hears a week before.
+DRAFT_DELETED_AFTER = datetime.timedelta(days=30)
+DRAFT_EXPIRING_AFTER = DRAFT_DELETED_AFTER - datetime.timedelta(days=7)
 
 
 def _follow_up_occurrence():
@@ -147,16 +150,13 @@ def replies_due(window: Window) -> Iterable[Due]:
         )
 
 
-@provider(NotificationKind.DRAFT_WAITING)
-def drafts_waiting(window: Window) -> Iterable[Due]:
-    kind = NotificationKind.DRAFT_WAITING
-    drafts = Concern.objects.filter(
-        status=Concern.Status.DRAFT, created_at__lte=window.now - DRAFT_WAITING_AFTER
-    )
+def _drafts_due(window: Window, kind: str, after: datetime.timedelta, occurrence: str):
+    """Drafts that reached an age since the last sweep: their author is told."""
+    drafts = Concern.objects.filter(status=Concern.Status.DRAFT, created_at__lte=window.now - after)
     if window.since is not None:
-        drafts = drafts.filter(created_at__gte=window.after(DRAFT_WAITING_AFTER))
+        drafts = drafts.filter(created_at__gte=window.after(after))
     drafts = (
-        drafts.filter(not_yet_reminded(kind, "14d"))
+        drafts.filter(not_yet_reminded(kind, occurrence))
         .select_related("reporter")
         .order_by("created_at", "pk")[: window.limit]
     )
@@ -164,9 +164,19 @@ def drafts_waiting(window: Window) -> Iterable[Due]:
         yield Due(
             kind=kind,
             object_id=draft.pk,
-            occurrence="14d",
-            due_at=draft.created_at + DRAFT_WAITING_AFTER,
+            occurrence=occurrence,
+            due_at=draft.created_at + after,
             recipients=[draft.reporter],
             concern_id=draft.pk,
             link=reverse("concerns:edit", args=[draft.public_id]),
         )
+
+
+@provider(NotificationKind.DRAFT_WAITING)
+def drafts_waiting(window: Window) -> Iterable[Due]:
+    return _drafts_due(window, NotificationKind.DRAFT_WAITING, DRAFT_WAITING_AFTER, "14d")
+
+
+@provider(NotificationKind.DRAFT_EXPIRING)
+def drafts_expiring(window: Window) -> Iterable[Due]:
+    return _drafts_due(window, NotificationKind.DRAFT_EXPIRING, DRAFT_EXPIRING_AFTER, "23d")

@@ -199,7 +199,36 @@ STATICFILES_DIRS = [
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    # Attachments (concerns.uploads): under var/, outside the static and media
+    # roots, readable by this account alone, and served only by a view that
+    # applies the case's rule. S3-compatible storage when a bucket is named.
+    "attachments": (
+        {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                "bucket_name": env_str("ATTACHMENTS_S3_BUCKET", ""),
+                "endpoint_url": env_str("ATTACHMENTS_S3_ENDPOINT_URL", "") or None,
+                "region_name": env_str("ATTACHMENTS_S3_REGION", "") or None,
+                "default_acl": "private",
+                "file_overwrite": False,
+                "querystring_auth": True,
+            },
+        }
+        if env_str("ATTACHMENTS_S3_BUCKET", "")
+        else {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {
+                "location": env_str("ATTACHMENTS_DIR", str(VAR_DIR / "attachments")),
+                "base_url": "/no-public-url/",
+                "file_permissions_mode": 0o600,
+                "directory_permissions_mode": 0o700,
+            },
+        }
+    ),
 }
+# Uploads larger than this go to a temporary file, not memory; attachments are up to 10 MB.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+FILE_UPLOAD_PERMISSIONS = 0o600
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -230,11 +259,19 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     # Deadlines live in the database; beat only wakes the sweeper. Run exactly one beat.
     "sweep-reminders": {"task": "reminders.sweep", "schedule": 60.0},
+    # Anonymise cases past their retention period, delete old drafts (concerns.retention).
+    "retention": {"task": "retention.run", "schedule": crontab(minute=30, hour=2)},
     "weekly-digest": {
         "task": "reminders.weekly_digest",
         "schedule": crontab(minute=0, hour=7, day_of_week="mon"),
     },
 }
+
+# Production runs the retention task on its own queue, served by a worker
+# whose database role may purge history (docs/security.md); unset, any worker takes it.
+RETENTION_QUEUE = env_str("RETENTION_QUEUE", "")
+if RETENTION_QUEUE:
+    CELERY_TASK_ROUTES = {"retention.run": {"queue": RETENTION_QUEUE}}
 
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "bekymring@localhost")
