@@ -57,21 +57,24 @@ class InboxFilterForm(forms.Form):
             .order_by("name")
             .values_list("pk", "name")
         )
-        self.fields["reporter_organisation"].choices = empty + list(
+        organisations = list(
             Organisation.objects.filter(municipalities__in=municipality_ids)
             .order_by("name")
             .values_list("pk", "name")
             .distinct()
         )
+        self.fields["reporter_organisation"].choices = empty + organisations
+        # The contacts of those organisations, named by the names just read: no
+        # join back through the municipalities and no DISTINCT for the database to plan.
+        organisation_names = dict(organisations)
         roles = dict(Contact.Role.choices)
         self.fields["assignee"].choices = empty + [
-            (pk, f"{name} ({roles.get(role, role)}, {organisation})")
-            for pk, name, role, organisation in Contact.objects.filter(
-                organisation__municipalities__in=municipality_ids
+            (pk, f"{name} ({roles.get(role, role)}, {organisation_names[organisation_id]})")
+            for pk, name, role, organisation_id in Contact.objects.filter(
+                organisation__in=list(organisation_names)
             )
             .order_by("name", "pk")
-            .values_list("pk", "name", "role", "organisation__name")
-            .distinct()
+            .values_list("pk", "name", "role", "organisation_id")
         ]
 
     def toggles(self):

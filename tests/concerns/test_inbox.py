@@ -6,6 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from concerns import selectors
 from concerns.models import Concern
 from partners.models import Role
 from tests.factories import (
@@ -221,3 +222,33 @@ def test_the_inbox_makes_the_same_number_of_queries_for_5_and_50_rows(
 def test_the_inbox_link_is_shown_to_case_handlers_only(client, people, role, shown):
     client.force_login(UserFactory(organisation=people.alice.organisation, roles=[role]))
     assert (reverse("concerns:inbox") in client.get(reverse("home")).content.decode()) == shown
+
+
+def test_a_rows_pinned_and_overdue_marks_follow_the_rules_the_lists_filter_by(people):
+    """inbox_rows works both marks out from the row it read; the lists ask the database."""
+    today = timezone.localdate()
+    keys, n = [], 0
+    for status in Concern.Status.values:
+        if status == Concern.Status.DRAFT:
+            continue
+        for urgency in Concern.Urgency.values:
+            for acknowledged_at in (None, timezone.now()):
+                for follow_up_on in (None, today - datetime.timedelta(days=1), today):
+                    n += 1
+                    keys.append(
+                        _concern(
+                            people,
+                            n,
+                            status=status,
+                            urgency=urgency,
+                            acknowledged_at=acknowledged_at,
+                            follow_up_on=follow_up_on,
+                        ).pk
+                    )
+    rows = selectors.inbox_rows(keys, today=today)
+    concerns = Concern.objects.filter(pk__in=keys)
+    pinned = set(concerns.filter(selectors._pinned_q()).values_list("pk", flat=True))
+    overdue = set(concerns.filter(selectors._overdue_q(today)).values_list("pk", flat=True))
+    assert 0 < len(pinned) < len(keys) and 0 < len(overdue) < len(keys)
+    assert {key for key, row in rows.items() if row.pinned} == pinned
+    assert {key for key, row in rows.items() if row.overdue} == overdue
