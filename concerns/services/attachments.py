@@ -72,7 +72,8 @@ def attachments_add(
             raise PermissionDenied(_("Only the reporter can add files to her draft."))
     else:
         ensure_can(actor, Action.HANDLE, concern)
-    Concern.objects.select_for_update().filter(pk=concern.pk).exists()
+    # The concern's row lock makes two uploads at once count each other's files.
+    Concern.objects.select_for_update().values_list("pk", flat=True).get(pk=concern.pk)
     room = MAX_PER_CONCERN - Attachment.objects.filter(concern=concern).count()
     if len(files) > room:
         raise ValidationError(

@@ -12,10 +12,12 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from concerns.models import CaseEvent, Concern
+from concerns.models import Attachment, CaseEvent, Concern
 from concerns.permissions import GrantReason, grant_case_access
 from partners.models import Contact, Role
+from tests import files
 from tests.factories import ConcernFactory, ContactFactory, OrganisationFactory, UserFactory
+from tests.files import upload
 
 pytestmark = [
     pytest.mark.skipif(
@@ -159,3 +161,31 @@ def test_a_draft_saved_twice_at_once_is_saved_once(people, trondheim, concern_fo
     draft.refresh_from_db()
     assert draft.version == 1
     assert draft.history.count() == rows_before + 1
+
+
+def test_notes_with_files_at_once_never_pass_the_limit_of_ten(case, settings, tmp_path):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "attachments": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
+    }
+    concern = case["concern"]
+    url = reverse("concerns:action", args=[concern.public_id, "note"])
+    requests = [
+        (
+            client,
+            url,
+            {
+                "text": f"Notat {n}",
+                "attachments": [upload(f"fil-{n}-{m}.pdf", files.PDF) for m in range(4)],
+            },
+        )
+        for n, client in enumerate(case["clients"][:5])
+    ]
+    statuses = _in_parallel(requests)
+    assert sorted(statuses) == [302, 302, 400, 400, 400]  # two fit (8 files), none a 500
+    assert Attachment.objects.filter(concern=concern).count() == 8
+    stored = [path for path in tmp_path.rglob("*") if path.is_file()]
+    assert len(stored) == 8  # the refused requests' files went again
