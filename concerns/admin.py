@@ -16,7 +16,7 @@ from concerns.services import access_log_record, routing_rule_delete, routing_ru
 from concerns.triage_forms import PurposeForm
 from config.request import client_ip
 from partners.admin_tenancy import TenantAdmin, register_tenant_model
-from partners.permissions import is_platform_admin
+from partners.identity.admin import PlatformLogAdmin
 
 register_tenant_model(RoutingRule, "municipality")
 register_tenant_model(RetentionRule, "municipality")
@@ -178,8 +178,8 @@ class RetentionRuleAdmin(TenantAdmin):
 
 
 @admin.register(RetentionRun)
-class RetentionRunAdmin(admin.ModelAdmin):
-    """The retention task's own log: counts only, for platform admins, never edited."""
+class RetentionRunAdmin(PlatformLogAdmin):
+    """The retention task's own log: counts only."""
 
     list_display = [
         "started_at",
@@ -190,18 +190,3 @@ class RetentionRunAdmin(admin.ModelAdmin):
         "history_rows_purged",
         "grants_deleted",
     ]
-
-    def has_module_permission(self, request):
-        return is_platform_admin(request.user)
-
-    def has_view_permission(self, request, obj=None):
-        return is_platform_admin(request.user)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -47,6 +47,11 @@ def open_case(request, concern: Concern, view: str):
     return None
 
 
+def log_national_id_shown(request, concern: Concern, reason: str) -> None:
+    """A handler had the full national identity number shown, for a stated reason."""
+    _log(request, concern, "national_id", AccessLog.Purpose.NATIONAL_ID, reason)
+
+
 def log_receiver_read(request, concern: Concern, view: str) -> None:
     """A receiving agency read what a referral shares about the case."""
     _log(request, concern, view, AccessLog.Purpose.RECEIVER)

@@ -18,13 +18,14 @@ from concerns.access_request import (
 from concerns.case_access import (
     PURPOSES_SESSION_KEY,
     log_access_request,
+    log_national_id_shown,
     log_overview_reads,
     open_case,
 )
 from concerns.case_actions import CASE_ACTIONS, available_actions
 from concerns.concurrency import StaleChange
 from concerns.forms import ACTION_SUBMIT, ConcernForm
-from concerns.models import AccessLog, Concern, IllegalTransition, Subject
+from concerns.models import Concern, IllegalTransition, Subject
 from concerns.pagination import KeysFirstPaginator
 from concerns.permissions import (
     Action,
@@ -39,7 +40,6 @@ from concerns.permissions import (
     user_municipality_ids,
 )
 from concerns.services import (
-    access_log_record,
     concern_create_draft,
     concern_reporter_reply,
     concern_submit,
@@ -62,7 +62,6 @@ from concerns.triage_forms import (
     TaskDoneForm,
 )
 from concerns.uploads import file_response
-from config.request import client_ip
 
 # --- filing -------------------------------------------------------------------------
 
@@ -306,14 +305,7 @@ def concern_reveal_national_id(request, public_id):
             _("The number was not shown: say in a few words why you need it."),
         )
         return redirect("concerns:detail", public_id=concern.public_id)
-    access_log_record(
-        concern=concern,
-        user=request.user,
-        view="national_id",
-        purpose=AccessLog.Purpose.NATIONAL_ID,
-        reason=form.cleaned_data["reason"].strip(),
-        ip_address=client_ip(request),
-    )
+    log_national_id_shown(request, concern, form.cleaned_data["reason"].strip())
     return render(request, "concerns/national_id.html", {"concern": concern})
 
 

@@ -4,13 +4,8 @@ from partners.identity.models import SecurityEvent
 from partners.permissions import is_platform_admin
 
 
-@admin.register(SecurityEvent)
-class SecurityEventAdmin(admin.ModelAdmin):
-    """The security log: read by platform admins, changed by nobody."""
-
-    list_display = ["at", "kind", "username", "ip_address", "actor"]
-    list_filter = ["kind"]
-    search_fields = ["username"]
+class PlatformLogAdmin(admin.ModelAdmin):
+    """A log the application writes: read by platform admins, changed by nobody."""
 
     def has_module_permission(self, request):
         return is_platform_admin(request.user)
@@ -26,3 +21,12 @@ class SecurityEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(SecurityEvent)
+class SecurityEventAdmin(PlatformLogAdmin):
+    """The security log."""
+
+    list_display = ["at", "kind", "username", "ip_address", "actor"]
+    list_filter = ["kind"]
+    search_fields = ["username"]
