@@ -2,6 +2,7 @@ import datetime
 from dataclasses import dataclass
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -24,6 +25,14 @@ class People:
     bob: User  # a colleague in alice's organisation
     charlie: User  # an outsider in another organisation, same municipality
     dana: User  # someone in another municipality
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: kept statistics, used nonces, discovery documents."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.db.models import (
     Case,
     Count,
@@ -55,6 +56,52 @@ OTHER = "other"
 # Fewer referrals than this in a year to an organisation and it is counted
 # under "other organisations", so a rare partner does not stand out.
 OWN_ROW_FROM = 5
+# How long the counts of a year that has ended are kept before they are counted again.
+ENDED_YEAR_KEPT_FOR = datetime.timedelta(hours=24)
+# Part of the cache key: a change to what is counted, or to its shape, starts afresh.
+_COUNTS_VERSION = 1
+
+
+class YearCounts:
+    """The database's answers for one municipality's year, kept a day once the year has ended.
+
+    Counting a year reads every case of it, so the page's cost grows with the
+    municipality's year (docs/performance.md). A year that has ended changes
+    only when an old case is edited, so its counts are read at most once a
+    day and kept in Django's cache; the page says when they were counted. The
+    current year is always counted afresh. Only codes and numbers are kept,
+    never labels: the words are the reader's, in the reader's language. The
+    protection is worked out on every request from these counts, as before.
+    """
+
+    def __init__(self, municipality: Municipality, year: int):
+        self.key = f"statistics:{_COUNTS_VERSION}:{municipality.pk}:{year}"
+        self.kept = year < timezone.localdate().year
+        stored = cache.get(self.key) if self.kept else None
+        self.counted_at: datetime.datetime = stored["counted_at"] if stored else timezone.now()
+        self._answers: dict = stored["answers"] if stored else {}
+        self._added = False
+
+    def get(self, name: str, count):
+        """The answer called `name`, counted by `count()` unless already kept."""
+        if name not in self._answers:
+            self._answers[name] = count()
+            self._added = True
+        return self._answers[name]
+
+    @classmethod
+    def afresh(cls, municipality: Municipality, year: int) -> "YearCounts":
+        """Counts read from the database now, and not kept."""
+        counts = cls.__new__(cls)
+        counts.key, counts.kept, counts.counted_at = "", False, timezone.now()
+        counts._answers, counts._added = {}, False
+        return counts
+
+    def keep(self) -> None:
+        if self.kept and self._added:
+            answers = {"counted_at": self.counted_at, "answers": self._answers}
+            cache.set(self.key, answers, ENDED_YEAR_KEPT_FOR.total_seconds())
+            self._added = False
 
 
 @dataclass
@@ -99,12 +146,18 @@ def _by_quarter(queryset: QuerySet, group: str, on: str, **aggregates) -> QueryS
     )
 
 
+def _add(counts: dict, code: str, quarter: int, n: int) -> None:
+    """Add to a code's quarter; plain dicts, so the counts can be kept in the cache."""
+    quarters = counts.setdefault(code, {})
+    quarters[f"q{quarter}"] = quarters.get(f"q{quarter}", 0) + n
+
+
 def _counts(rows: Iterable[dict], group: str, value: str = "n", rename=None) -> dict:
-    counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    counts: dict[str, dict[str, int]] = {}
     for row in rows:
         code = row[group]
         code = rename(code) if rename else code
-        counts[str(code)][f"q{row['quarter']}"] += row[value]
+        _add(counts, str(code), row["quarter"], row[value])
     return counts
 
 
@@ -130,26 +183,34 @@ class Dimension:
         return Q(**{f"{self.field}__in": [code, *self.aliases.get(code, ())]})
 
 
-def _pivot(queryset: QuerySet, on: str, dimensions: list[Dimension]) -> list[Breakdown]:
+def _pivot(
+    queryset: QuerySet, on: str, dimensions: list[Dimension], counts: "YearCounts", name: str
+) -> list[Breakdown]:
     """Every dimension's counts per quarter in one query: one scan of the year's rows,
     a count per code as a column, four rows back (one per quarter)."""
-    cells = [(dimension, code) for dimension in dimensions for code, _label in dimension.rows]
-    columns = {
-        f"c{index}": Count("pk", filter=dimension.matches(code))
-        for index, (dimension, code) in enumerate(cells)
-    }
-    counts: dict[str, dict] = {d.key: defaultdict(lambda: defaultdict(int)) for d in dimensions}
-    rows = (
-        queryset.annotate(quarter=ExtractQuarter(on))
-        .values("quarter")
-        .annotate(**columns)
-        .order_by()
-    )
-    for row in rows:
-        for index, (dimension, code) in enumerate(cells):
-            counts[dimension.key][code][f"q{row['quarter']}"] += row[f"c{index}"]
+
+    def count() -> dict[str, dict]:
+        cells = [(dimension, code) for dimension in dimensions for code, _label in dimension.rows]
+        columns = {
+            f"c{index}": Count("pk", filter=dimension.matches(code))
+            for index, (dimension, code) in enumerate(cells)
+        }
+        tallies: dict[str, dict] = {d.key: {} for d in dimensions}
+        rows = (
+            queryset.annotate(quarter=ExtractQuarter(on))
+            .values("quarter")
+            .annotate(**columns)
+            .order_by()
+        )
+        for row in rows:
+            for index, (dimension, code) in enumerate(cells):
+                _add(tallies[dimension.key], code, row["quarter"], row[f"c{index}"])
+        return tallies
+
+    tallies = counts.get(name, count)
     return [
-        Breakdown(d.key, d.title, d.heading, d.rows, counts[d.key], d.total) for d in dimensions
+        Breakdown(d.key, d.title, d.heading, d.rows, tallies.get(d.key, {}), d.total)
+        for d in dimensions
     ]
 
 
@@ -157,8 +218,11 @@ def _choices(enum) -> list[tuple[str, str]]:
     return [(code, str(label)) for code, label in enum.choices]
 
 
-def concern_breakdowns(municipality: Municipality, year: int) -> list[Breakdown]:
+def concern_breakdowns(
+    municipality: Municipality, year: int, counts: "YearCounts | None" = None
+) -> list[Breakdown]:
     """Concerns submitted in the year, by what, whom, where from and how urgent."""
+    counts = counts or YearCounts.afresh(municipality, year)
     start, end = year_bounds(year)
     submitted = Concern.objects.filter(
         municipality=municipality, submitted_at__gte=start, submitted_at__lt=end
@@ -212,11 +276,14 @@ def concern_breakdowns(municipality: Municipality, year: int) -> list[Breakdown]
             total,
         ),
     ]
-    return _pivot(submitted, "submitted_at", dimensions)
+    return _pivot(submitted, "submitted_at", dimensions, counts, "concerns")
 
 
-def outcome_breakdowns(municipality: Municipality, year: int) -> list[Breakdown]:
+def outcome_breakdowns(
+    municipality: Municipality, year: int, counts: "YearCounts | None" = None
+) -> list[Breakdown]:
     """Cases closed in the year: how they ended, and how the handler evaluated them."""
+    counts = counts or YearCounts.afresh(municipality, year)
     start, end = year_bounds(year)
     on_closed = {
         "municipality": municipality,
@@ -254,6 +321,8 @@ def outcome_breakdowns(municipality: Municipality, year: int) -> list[Breakdown]
                 "evaluated",
             ),
         ],
+        counts,
+        "closings",
     )
     # Several partners per case: a grouped count of its own, joined from the year's closings.
     partners = CaseEvaluationPartner.objects.filter(
@@ -265,32 +334,43 @@ def outcome_breakdowns(municipality: Municipality, year: int) -> list[Breakdown]
             _("Evaluation: partners that took part"),
             _("Partner"),
             _choices(CaseEvaluation.Partner),
-            _counts(_by_quarter(partners, "partner", "evaluation__concern__closed_at"), "partner"),
+            counts.get(
+                "partners",
+                lambda: _counts(
+                    _by_quarter(partners, "partner", "evaluation__concern__closed_at"), "partner"
+                ),
+            ),
             None,
         )
     )
     return breakdowns
 
 
-def referral_breakdowns(municipality: Municipality, year: int) -> list[Breakdown]:
+def referral_breakdowns(
+    municipality: Municipality, year: int, counts: "YearCounts | None" = None
+) -> list[Breakdown]:
     """Referrals sent in the year, per receiving organisation, and how they were answered."""
+    counts = counts or YearCounts.afresh(municipality, year)
     start, end = year_bounds(year)
     sent = Referral.objects.filter(
         concern__municipality=municipality, sent_at__gte=start, sent_at__lt=end
     )
-    rows = list(
-        _by_quarter(
-            sent,
-            "receiving_organisation_id",
-            "sent_at",
-            n=Count("pk"),
-            # Accepted at some point: answered, and not with a no.
-            accepted=Count(
-                "pk",
-                filter=Q(responded_at__isnull=False) & ~Q(status=Referral.Status.DECLINED),
-            ),
-            declined=Count("pk", filter=Q(status=Referral.Status.DECLINED)),
-        )
+    rows = counts.get(
+        "referrals",
+        lambda: list(
+            _by_quarter(
+                sent,
+                "receiving_organisation_id",
+                "sent_at",
+                n=Count("pk"),
+                # Accepted at some point: answered, and not with a no.
+                accepted=Count(
+                    "pk",
+                    filter=Q(responded_at__isnull=False) & ~Q(status=Referral.Status.DECLINED),
+                ),
+                declined=Count("pk", filter=Q(status=Referral.Status.DECLINED)),
+            )
+        ),
     )
     per_year: dict[int, int] = defaultdict(int)
     for row in rows:
@@ -332,18 +412,25 @@ def referral_breakdowns(municipality: Municipality, year: int) -> list[Breakdown
     ]
 
 
-def mentoring_breakdowns(municipality: Municipality, year: int) -> list[Breakdown]:
+def mentoring_breakdowns(
+    municipality: Municipality, year: int, counts: "YearCounts | None" = None
+) -> list[Breakdown]:
     """The exit programme: mentorships started and ended, and how the ratings moved.
 
     A rating's change is the last review of a domain against its baseline, for
     mentorships that ended in the year; one mentorship counts once per domain.
     """
+    counts = counts or YearCounts.afresh(municipality, year)
     dates = (datetime.date(year, 1, 1), datetime.date(year, 12, 31))
     mine = Mentorship.objects.filter(concern__municipality=municipality)
-    counts: dict = defaultdict(lambda: defaultdict(int))
-    for name, on in (("started", "starts_on"), ("ended", "ends_on")):
-        for row in _by_quarter(mine.filter(**{f"{on}__range": dates}), "mentor__corps", on):
-            counts[name][f"q{row['quarter']}"] += row["n"]
+
+    def started_and_ended() -> dict:
+        tallies: dict = {}
+        for name, on in (("started", "starts_on"), ("ended", "ends_on")):
+            for row in _by_quarter(mine.filter(**{f"{on}__range": dates}), "mentor__corps", on):
+                _add(tallies, name, row["quarter"], row["n"])
+        return tallies
+
     latest = Subquery(
         LifeMasteryRating.objects.filter(
             mentorship=OuterRef("mentorship"), domain=OuterRef("domain")
@@ -371,7 +458,7 @@ def mentoring_breakdowns(municipality: Municipality, year: int) -> list[Breakdow
             _("Mentorships started and ended"),
             _("Mentorships"),
             [("started", _("Started")), ("ended", _("Ended"))],
-            counts,
+            counts.get("mentorships", started_and_ended),
             None,
         ),
         Breakdown(
@@ -383,17 +470,23 @@ def mentoring_breakdowns(municipality: Municipality, year: int) -> list[Breakdow
                 ("unchanged", _("Unchanged")),
                 ("worse", _("Worse")),
             ],
-            _counts(_by_quarter(changes, "change", "mentorship__ends_on"), "change"),
+            counts.get(
+                "life_mastery",
+                lambda: _counts(_by_quarter(changes, "change", "mentorship__ends_on"), "change"),
+            ),
             None,
         ),
     ]
 
 
-def activity_breakdowns(municipality: Municipality, year: int) -> list[Breakdown]:
+def activity_breakdowns(
+    municipality: Municipality, year: int, counts: "YearCounts | None" = None
+) -> list[Breakdown]:
     """Work on cases and plan work, per Trondheim measure and per Aalborg initiative and goal.
 
     An activity may serve several measures, so these rows do not add up to a total.
     """
+    counts = counts or YearCounts.afresh(municipality, year)
     dates = (datetime.date(year, 1, 1), datetime.date(year, 12, 31))
     case_links = {
         "caseactivity__concern__municipality": municipality,
@@ -436,15 +529,22 @@ def activity_breakdowns(municipality: Municipality, year: int) -> list[Breakdown
         if not items:
             continue
         group = f"{model._meta.model_name}_id"
-        counts = _counts(
-            _by_quarter(case_through.filter(**case_links), group, "caseactivity__date"), group
-        )
-        on_items = plan.filter(**{f"{group}__in": [item.pk for item in items]})
-        for code, quarters in _counts(_by_quarter(on_items, group, plan_date), group).items():
-            for quarter, n in quarters.items():
-                counts[code][quarter] += n
+
+        def count(
+            case_through=case_through, plan=plan, plan_date=plan_date, group=group, items=items
+        ):
+            tallies = _counts(
+                _by_quarter(case_through.filter(**case_links), group, "caseactivity__date"), group
+            )
+            on_items = plan.filter(**{f"{group}__in": [item.pk for item in items]})
+            for row in _by_quarter(on_items, group, plan_date):
+                _add(tallies, str(row[group]), row["quarter"], row["n"])
+            return tallies
+
         rows = [(str(item.pk), _plan_label(item)) for item in items]
-        breakdowns.append(Breakdown(key, title, heading, rows, counts, None))
+        breakdowns.append(
+            Breakdown(key, title, heading, rows, counts.get(f"activities:{key}", count), None)
+        )
     return breakdowns
 
 
@@ -545,8 +645,11 @@ def _percentile(queryset: QuerySet, expression, n: int, fraction: float):
     )
 
 
-def response_times(municipality: Municipality, year: int, column: str) -> list[ResponseTime]:
+def response_times(
+    municipality: Municipality, year: int, column: str, counts: "YearCounts | None" = None
+) -> list[ResponseTime]:
     """Median and 90th percentile from submission to first assignment and to closing."""
+    counts = counts or YearCounts.afresh(municipality, year)
     start, end = year_bounds(year)
     quarters = [int(quarter[1]) for quarter in _quarters_of(column)]
     submitted = (
@@ -568,17 +671,25 @@ def response_times(municipality: Municipality, year: int, column: str) -> list[R
             F("closed_at") - F("submitted_at"),
         ),
     )
-    results = []
-    for label, queryset, difference in measures:
-        expression = ExpressionWrapper(difference, output_field=DurationField())
-        n = queryset.count()
-        cases = Cell(n, Shown.VISIBLE if n >= 5 else Shown.SMALL)
-        median = p90 = None
-        if cases.is_visible:
-            median = _percentile(queryset, expression, n, 0.5)
-            p90 = _percentile(queryset, expression, n, 0.9)
-        results.append(ResponseTime(label, cases, median, p90))
-    return results
+
+    def count() -> list[tuple]:
+        answers = []
+        for _label, queryset, difference in measures:
+            expression = ExpressionWrapper(difference, output_field=DurationField())
+            n = queryset.count()
+            median = p90 = None
+            if n >= 5:
+                median = _percentile(queryset, expression, n, 0.5)
+                p90 = _percentile(queryset, expression, n, 0.9)
+            answers.append((n, median, p90))
+        return answers
+
+    return [
+        ResponseTime(label, Cell(n, Shown.VISIBLE if n >= 5 else Shown.SMALL), median, p90)
+        for (label, _queryset, _difference), (n, median, p90) in zip(
+            measures, counts.get(f"response:{column}", count), strict=True
+        )
+    ]
 
 
 PERIOD_LABELS = {

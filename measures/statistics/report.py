@@ -43,6 +43,8 @@ class Report:
     period: str
     concerns: str
     sections: list[Section]
+    # When the counts of a year that has ended were read; None for the current year.
+    counted_at: datetime.datetime | None = None
 
     @property
     def period_label(self) -> str:
@@ -56,15 +58,22 @@ class Report:
 
 
 def build_report(municipality: Municipality, year: int, period: str) -> Report:
-    concern_tables = figures.concern_breakdowns(municipality, year)
-    outcomes = figures.outcome_breakdowns(municipality, year)
-    referrals = figures.referral_breakdowns(municipality, year)
-    activities = figures.activity_breakdowns(municipality, year)
-    mentoring = figures.mentoring_breakdowns(municipality, year)
+    counts = figures.YearCounts(municipality, year)
+    earlier_counts = figures.YearCounts(municipality, year - 1)
+    concern_tables = figures.concern_breakdowns(municipality, year, counts)
+    outcomes = figures.outcome_breakdowns(municipality, year, counts)
+    referrals = figures.referral_breakdowns(municipality, year, counts)
+    activities = figures.activity_breakdowns(municipality, year, counts)
+    mentoring = figures.mentoring_breakdowns(municipality, year, counts)
     protected = figures.protect_year(
         [*concern_tables, *outcomes, *referrals, *mentoring, *activities]
     )
-    earlier = figures.protect_year(figures.concern_breakdowns(municipality, year - 1))
+    earlier = figures.protect_year(
+        figures.concern_breakdowns(municipality, year - 1, earlier_counts)
+    )
+    times = figures.response_times(municipality, year, period, counts)
+    counts.keep()
+    earlier_counts.keep()
 
     def simple(breakdown: Breakdown) -> Table:
         return _simple_table(protected, breakdown, period)
@@ -74,11 +83,12 @@ def build_report(municipality: Municipality, year: int, period: str) -> Report:
         year=year,
         period=period,
         concerns=protected.total("concerns", period).text,
+        counted_at=counts.counted_at if counts.kept else None,
         sections=[
             Section(_("Concerns"), [simple(b) for b in concern_tables]),
             Section(
                 _("How fast"),
-                [_response_table(figures.response_times(municipality, year, period))],
+                [_response_table(times)],
             ),
             Section(_("How cases ended"), [simple(outcomes[0])]),
             Section(_("Referrals"), [_referral_table(protected, referrals, period)]),

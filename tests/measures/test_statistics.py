@@ -7,6 +7,8 @@ import io
 from html.parser import HTMLParser
 
 import pytest
+import time_machine
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -340,6 +342,8 @@ def test_an_unknown_table_is_not_found(client, people, year):
 
 
 def _queries(client) -> int:
+    # Counted afresh each time: a year that has ended is otherwise kept (next test).
+    cache.clear()
     with CaptureQueriesContext(connection) as queries:
         response = client.get(reverse("statistics:page"), {"year": YEAR, "period": "year"})
     assert response.status_code == 200
@@ -360,6 +364,53 @@ def test_the_number_of_queries_does_not_grow_with_the_data(client, people, year)
                 submitted_at=_at(month, 3),
             )
     assert _queries(client) == before
+
+
+def test_a_year_that_has_ended_is_counted_once_a_day(client, people, year):
+    """Counting a year reads every case of it; an ended year is read once a day and kept."""
+    client.force_login(_coordinator(people))
+    url = reverse("statistics:page")
+    with time_machine.travel(datetime.datetime(YEAR + 1, 3, 1, 9, tzinfo=datetime.UTC)):
+        first = client.get(url, {"year": YEAR, "period": "year"})
+        assert first.context["report"].concerns == "15"
+        assert first.context["report"].counted_at is not None
+        assert 'data-testid="counted-at"' in first.content.decode()
+        ConcernFactory(
+            reporter=people.bob,
+            municipality=year["municipality"],
+            status=Concern.Status.SUBMITTED,
+            submitted_at=_at(5, 3),
+        )
+        with CaptureQueriesContext(connection) as kept:
+            second = client.get(url, {"year": YEAR, "period": "year"})
+        # The same figures as an hour ago, read from the cache in fewer queries.
+        assert second.context["report"].concerns == "15"
+        assert len(kept) < _queries_without_cache(client, url)
+    with time_machine.travel(datetime.datetime(YEAR + 1, 3, 2, 10, tzinfo=datetime.UTC)):
+        # A day later the year is counted again, and the late case is in it.
+        assert client.get(url, {"year": YEAR, "period": "year"}).context["report"].concerns == "16"
+
+
+def _queries_without_cache(client, url) -> int:
+    in_the_year = time_machine.travel(datetime.datetime(YEAR, 12, 1, 9, tzinfo=datetime.UTC))
+    with in_the_year, CaptureQueriesContext(connection) as queries:
+        client.get(url, {"year": YEAR, "period": "year"})
+    return len(queries)
+
+
+def test_the_current_year_is_always_counted_afresh(client, people, year):
+    client.force_login(_coordinator(people))
+    url = reverse("statistics:page")
+    with time_machine.travel(datetime.datetime(YEAR, 12, 1, 9, tzinfo=datetime.UTC)):
+        assert client.get(url, {"year": YEAR, "period": "year"}).context["report"].concerns == "15"
+        ConcernFactory(
+            reporter=people.bob,
+            municipality=year["municipality"],
+            status=Concern.Status.SUBMITTED,
+            submitted_at=_at(5, 3),
+        )
+        report = client.get(url, {"year": YEAR, "period": "year"}).context["report"]
+        assert report.concerns == "16" and report.counted_at is None
 
 
 def test_the_exit_programme_counts_starts_ends_and_rating_changes(year, people):
