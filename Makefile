@@ -23,7 +23,13 @@ $(VENV)/.installed-dev: pyproject.toml build-constraints.txt | $(PY)
 	touch $@ $(VENV)/.installed
 
 install: $(VENV)/.installed
-install-dev: $(VENV)/.installed-dev
+install-dev: $(VENV)/.installed-dev tests/oidc_provider/node_modules/.installed
+
+# The loopback OpenID provider the tests start (tests/oidc_provider/, Node.js): reinstalled
+# from its lockfile whenever that changes.
+tests/oidc_provider/node_modules/.installed: tests/oidc_provider/package.json tests/oidc_provider/package-lock.json
+	npm ci --prefix tests/oidc_provider --no-audit --no-fund --loglevel=error
+	touch $@
 
 # Embedded defaults: SQLite under var/ and Celery's filesystem broker, unless
 # DATABASE_URL / REDIS_URL are set.
