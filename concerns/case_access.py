@@ -8,7 +8,7 @@ a case without leaving a row in the access log.
 from django.shortcuts import render
 
 from concerns.models import AccessLog, Concern
-from concerns.permissions import is_handler, needs_stated_purpose
+from concerns.permissions import is_handler, is_reporter_of, needs_stated_purpose
 from concerns.services import access_log_record
 from concerns.triage_forms import PurposeForm
 from config.request import client_ip
@@ -34,7 +34,7 @@ def _log(request, concern: Concern, view: str, purpose: str, reason: str = "") -
 def open_case(request, concern: Concern, view: str):
     """Apply the purpose rule and write the access log; a response means the case stays shut."""
     user = request.user
-    if concern.reporter_id == user.pk and not is_handler(user, concern):
+    if is_reporter_of(user, concern) and not is_handler(user, concern):
         _log(request, concern, view, AccessLog.Purpose.REPORTER)
         return None
     if not needs_stated_purpose(user, concern):

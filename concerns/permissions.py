@@ -96,6 +96,11 @@ class HandlerScope:
     user_id: int
     municipality_ids: frozenset[int]  # as coordinator
     organisation_id: int | None  # as the organisation's resource person
+    # Cases given one by one count only while the user holds a role that may
+    # hold a case: someone whose identity provider took the role away (or a
+    # platform admin did) loses them at once, though the grant rows stay with
+    # the case until a coordinator gives it a new handler.
+    grants_count: bool = True
 
     def role_q(self, prefix: str = "") -> Q | None:
         """The role part of the rule, on Concern (or through `prefix`, e.g. "content_object__")."""
@@ -134,7 +139,9 @@ def handler_scope(user: User) -> HandlerScope | None:
         if user.has_role(Role.Code.COORDINATOR):
             municipality_ids = frozenset(user_municipality_ids(user))
         organisation_id = user.organisation_id if user.has_role(Role.Code.RESOURCE_PERSON) else None
-        user._handler_scope = HandlerScope(user.pk, municipality_ids, organisation_id)
+        user._handler_scope = HandlerScope(
+            user.pk, municipality_ids, organisation_id, grants_count=is_case_handler(user)
+        )
     return user._handler_scope
 
 
@@ -161,6 +168,8 @@ def handler_concerns_for(user: User) -> QuerySet[Concern]:
     submitted = Concern.objects.exclude(status=Concern.Status.DRAFT)
     rule = scope.role_q()
     if rule is None:
+        if not scope.grants_count:
+            return Concern.objects.none()
         return submitted.filter(Exists(_grants(user).filter(content_object=OuterRef("pk"))))
     # Grants outside the role's scope are rare (a case assigned across
     # municipalities); fetched as ids, they keep the query a plain index scan.
@@ -211,12 +220,13 @@ class CaseAccess:
         self._user = user
         self._concern = concern
         self._scope = scope
-        self.is_reporter = scope is not None and concern.reporter_id == user.pk
+        self.is_reporter = scope is not None and is_reporter_of(user, concern)
 
     @cached_property
     def has_grant(self) -> bool:
         return (
             self._scope is not None
+            and self._scope.grants_count
             and _grants(self._user).filter(content_object=self._concern.pk).exists()
         )
 
@@ -285,12 +295,28 @@ def get_concern_for_user_or_404(user: User, public_id) -> Concern:
     return concern
 
 
+def reported_by(user: User) -> Q:
+    """A reporter's own concerns: those she filed from the organisation she is in now.
+
+    A reporter who moves to another agency (a new organisation from her
+    identity provider, or from a platform admin) no longer sees what she filed
+    in the old one; the coordinators who handle it still do.
+    """
+    return Q(reporter=user.pk, reporter_organisation=user.organisation_id)
+
+
+def is_reporter_of(user: User, concern: Concern) -> bool:
+    return (
+        concern.reporter_id == user.pk and concern.reporter_organisation_id == user.organisation_id
+    )
+
+
 def concerns_visible_to(user: User) -> QuerySet[Concern]:
     """The reporter's own concerns and the ones the user handles (for small sets only)."""
     if not user.is_authenticated:
         return Concern.objects.none()
     return Concern.objects.filter(
-        Q(reporter=user) | Q(pk__in=handler_concerns_for(user).values("pk"))
+        reported_by(user) | Q(pk__in=handler_concerns_for(user).values("pk"))
     )
 
 
@@ -340,7 +366,7 @@ def needs_stated_purpose(user: User, concern: Concern) -> bool:
 
 
 def can_edit_draft(user: User, concern: Concern) -> bool:
-    return concern.is_draft and concern.reporter_id == user.pk
+    return concern.is_draft and is_reporter_of(user, concern)
 
 
 def coordinators_of(municipality_id: int) -> list[User]:

@@ -24,7 +24,7 @@ from concerns.models import (
     RoutingDecision,
     Subject,
 )
-from concerns.permissions import handler_concerns_for
+from concerns.permissions import handler_concerns_for, reported_by
 from concerns.search import search, uses_full_text
 from config.dates import date_formatter
 from measures.models import reader_language
@@ -61,7 +61,7 @@ def my_concerns(user: User) -> QuerySet[Concern]:
     if not user.is_authenticated:
         return Concern.objects.none()
     return (
-        Concern.objects.filter(reporter=user)
+        Concern.objects.filter(reported_by(user))
         .select_related("subject")
         .only(
             "public_id",
@@ -371,7 +371,9 @@ def same_person_candidates(concern: Concern, user: User) -> QuerySet[Subject]:
     year = subject.birth_date.year if subject.birth_date else subject.birth_year
     first_name = subject.name.split()[0] if subject.name.split() else subject.name
     seen = Q(concerns__in=handler_concerns_for(user).values("pk")) | Q(
-        concerns__reporter=user, concerns__status=Concern.Status.DRAFT
+        concerns__reporter=user,
+        concerns__reporter_organisation=user.organisation_id,
+        concerns__status=Concern.Status.DRAFT,
     )
     similar = Q(birth_year=year) | Q(name__icontains=first_name)
     if subject.national_id_digest:

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from concerns.models import Attachment, CaseActivity, CaseEvent, Concern
-from concerns.permissions import Action, ensure_can
+from concerns.permissions import Action, can_edit_draft, ensure_can
 from concerns.uploads import MAX_PER_CONCERN, Kind, storage
 from partners.models import User
 
@@ -68,7 +68,7 @@ def attachments_add(
     if not files:
         return []
     if event is None and activity is None:
-        if not (concern.is_draft and concern.reporter_id == actor.pk):
+        if not can_edit_draft(actor, concern):
             raise PermissionDenied(_("Only the reporter can add files to her draft."))
     else:
         ensure_can(actor, Action.HANDLE, concern)
@@ -109,7 +109,7 @@ def attachments_add(
 def attachment_remove_from_draft(*, attachment: Attachment, actor: User) -> None:
     """The reporter takes a file off her own draft; nobody else has seen it."""
     concern = attachment.concern
-    if not (concern.is_draft and concern.reporter_id == actor.pk):
+    if not can_edit_draft(actor, concern):
         raise PermissionDenied(_("Only the reporter can remove files from her draft."))
     stored_name = attachment.stored_name
     attachment._history_user = actor

@@ -198,3 +198,53 @@ def test_a_resource_person_assigned_another_organisations_case_handles_it(
     )
     concern_assign(concern=case, actor=coordinator, assignee=contact, reason="Kjenner familien")
     assert _attempt(client, case, view) is True
+
+
+def _police_assigned(people, case):
+    police_org = OrganisationFactory(
+        slug="politi", kind="police", municipalities=[case.municipality]
+    )
+    police_user = UserFactory(organisation=police_org, roles=[Role.Code.POLICE_CONTACT])
+    police = ContactFactory(
+        organisation=police_org, role=Contact.Role.POLICE_RADICALISATION, user=police_user
+    )
+    coordinator = UserFactory(
+        organisation=people.charlie.organisation, roles=[Role.Code.COORDINATOR]
+    )
+    concern_assign(concern=case, actor=coordinator, assignee=police, reason="Politiet vurderer")
+    return police_user
+
+
+@pytest.mark.parametrize("view", VIEWS)
+def test_a_handler_who_loses_the_role_loses_the_cases_given_to_them(
+    client, people, case, view
+):
+    """A grant counts only while its holder may hold a case: a sign-in that takes the
+    role away (or a platform admin) shuts every case at once, though the grant row stays."""
+    police_user = _police_assigned(people, case)
+    police_user.roles.set([Role.objects.get(code=Role.Code.FRONTLINE)])
+    client.force_login(police_user)
+    assert _attempt(client, case, view) is False
+    assert police_user.concernuserobjectpermission_set.filter(content_object=case).exists()
+    # Given a case-handling role again, the grant counts again.
+    police_user.roles.set([Role.objects.get(code=Role.Code.POLICE_CONTACT)])
+    assert _attempt(client, case, view) == (view != "access_log")
+
+
+@pytest.mark.parametrize("view", ["list", "detail"])
+def test_a_reporter_who_moves_to_another_organisation_no_longer_sees_what_she_filed(
+    client, people, case, view
+):
+    client.force_login(people.alice)
+    mine = reverse("concerns:mine")
+    detail = reverse("concerns:detail", args=[case.public_id])
+    assert case.reference in client.get(mine).content.decode()
+    people.alice.organisation = people.charlie.organisation
+    people.alice.save()
+    if view == "list":
+        assert case.reference not in client.get(mine).content.decode()
+    else:
+        assert client.get(detail).status_code == 404
+    # Her old organisation's coordinator still has the case.
+    client.force_login(_user(Role.Code.COORDINATOR, "own_org", people))
+    assert _attempt(client, case, view)
