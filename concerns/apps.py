@@ -5,3 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class ConcernsConfig(AppConfig):
     name = "concerns"
     verbose_name = _("Concerns")
+
+    def ready(self):
+        # The inbox's kept registry choices follow every registry change, in any process.
+        from concerns import registry_choices  # noqa: F401

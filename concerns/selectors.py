@@ -478,20 +478,23 @@ def _display(record, field_name: str, related: dict[tuple[str, object], str]) ->
     return str(value)
 
 
-def history_changes(concern: Concern) -> list[TimelineEntry]:
+def history_changes(concern: Concern, latest: int | None = None) -> list[TimelineEntry]:
     """Field-level changes from simple-history: "field: old → new, by whom, when".
 
     Starts at submission: what the reporter wrote and removed in a draft is
-    theirs alone, and never reaches the case's handlers.
+    theirs alone, and never reaches the case's handlers. With `latest`, only
+    the last that many changes (read from the last that many and one records).
     """
     if concern.submitted_at is None:
         return []
-    records = sorted(
-        concern.history.filter(history_date__gte=concern.submitted_at)
-        .select_related("history_user")
-        .order_by(),  # put in order here: see routing_decisions_for()
-        key=lambda record: (record.history_date, record.history_id),
+    records = concern.history.filter(history_date__gte=concern.submitted_at).select_related(
+        "history_user"
     )
+    if latest is None:
+        records = records.order_by()  # put in order here: see routing_decisions_for()
+    else:
+        records = records.order_by("-history_date", "-history_id")[: latest + 1]
+    records = sorted(records, key=lambda record: (record.history_date, record.history_id))
     excluded = sorted(_DIFF_SKIP | {"signs"})
     deltas = [
         (older, newer, newer.diff_against(older, excluded_fields=excluded).changes)
@@ -517,11 +520,31 @@ def history_changes(concern: Concern) -> list[TimelineEntry]:
     return entries
 
 
-def timeline_for(concern: Concern, *, internal: bool) -> list[TimelineEntry]:
-    """The case's story in time order. Reporters (internal=False) see only what is theirs to see."""
+def timeline_for(
+    concern: Concern, *, internal: bool, latest: int | None = None
+) -> list[TimelineEntry]:
+    """The case's story in time order. Reporters (internal=False) see only what is theirs to see.
+
+    With `latest`, only the last that many entries: each source gives at most
+    that many, so the newest of them together are the newest of all.
+    """
     events = concern.events.all()
     if not internal:
         events = events.filter(kind__in=CaseEvent.REPORTER_VISIBLE)
+    rows = events.values(
+        "pk",
+        "at",
+        "kind",
+        "from_status",
+        "to_status",
+        "text",
+        "data",
+        "actor__first_name",
+        "actor__last_name",
+        "actor__username",
+    )
+    if latest is not None:
+        rows = reversed(rows.order_by("-at", "-pk")[:latest])
     when = date_formatter("DATETIME_FORMAT")
     # Plain values, the actor's name among them: a long timeline's events and
     # their actors as model instances cost more than the query.
@@ -543,25 +566,15 @@ def timeline_for(concern: Concern, *, internal: bool) -> list[TimelineEntry]:
                 row["actor__first_name"], row["actor__last_name"], row["actor__username"]
             ),
         )
-        for row in events.values(
-            "pk",
-            "at",
-            "kind",
-            "from_status",
-            "to_status",
-            "text",
-            "data",
-            "actor__first_name",
-            "actor__last_name",
-            "actor__username",
-        )
+        for row in rows
     ]
     if internal:
         entries += [
             replace(entry, when=when(entry.at), who=_timeline_name(entry.actor))
-            for entry in history_changes(concern)
+            for entry in history_changes(concern, latest)
         ]
-    return sorted(entries, key=lambda entry: entry.at)
+    entries.sort(key=lambda entry: entry.at)
+    return entries if latest is None else entries[-latest:]
 
 
 def _timeline_name(user: User | None) -> str:

@@ -6,12 +6,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from concerns.models import AgeBand, CaseActivity, CaseEvaluation, Concern, Subject
+from concerns.registry_choices import registry_choices
 from concerns.selectors import DEFAULT_SORT, INBOX_SORTS, InboxFilters
 from concerns.services.triage import TEXT_MAX_LENGTH
 from concerns.uploads import AttachmentsField
 from config.widgets import DateInput, FilterableCheckboxes
-from measures.models import ActionCard, Goal, Initiative, Measure, Phenomenon
-from partners.models import Contact, District, Organisation
+from measures.models import ActionCard, Goal, Initiative, Measure
+from partners.models import Contact, Organisation
 
 
 def _text_area(rows: int = 3) -> forms.Textarea:
@@ -47,34 +48,17 @@ class InboxFilterForm(forms.Form):
     def __init__(self, *args, municipality_ids: list[int], **kwargs):
         super().__init__(*args, **kwargs)
         empty = [("", "—")]
-        # Names only: the guidance texts in three languages are long and unused here.
+        choices = registry_choices(municipality_ids)
         self.fields["phenomenon"].choices = empty + [
-            (phenomenon.pk, str(phenomenon))
-            for phenomenon in Phenomenon.objects.only("name_nb", "name_da", "name_en")
+            (pk, str(phenomenon)) for pk, phenomenon in choices.phenomena
         ]
-        self.fields["district"].choices = empty + list(
-            District.objects.filter(municipality__in=municipality_ids)
-            .order_by("name")
-            .values_list("pk", "name")
-        )
-        organisations = list(
-            Organisation.objects.filter(municipalities__in=municipality_ids)
-            .order_by("name")
-            .values_list("pk", "name")
-            .distinct()
-        )
-        self.fields["reporter_organisation"].choices = empty + organisations
-        # The contacts of those organisations, named by the names just read: no
-        # join back through the municipalities and no DISTINCT for the database to plan.
-        organisation_names = dict(organisations)
+        self.fields["district"].choices = empty + choices.districts
+        self.fields["reporter_organisation"].choices = empty + choices.organisations
+        organisation_names = dict(choices.organisations)
         roles = dict(Contact.Role.choices)
         self.fields["assignee"].choices = empty + [
             (pk, f"{name} ({roles.get(role, role)}, {organisation_names[organisation_id]})")
-            for pk, name, role, organisation_id in Contact.objects.filter(
-                organisation__in=list(organisation_names)
-            )
-            .order_by("name", "pk")
-            .values_list("pk", "name", "role", "organisation_id")
+            for pk, name, role, organisation_id in choices.contacts
         ]
 
     def toggles(self):

@@ -247,6 +247,19 @@ def concern_purpose(request, public_id):
     return redirect("concerns:detail", public_id=concern.public_id)
 
 
+# The case page shows the latest entries of its timeline, and the rest on request:
+# a case followed for years has hundreds, and the page must not grow with them.
+TIMELINE_LATEST = 25
+
+
+def _timeline(request, concern: Concern) -> tuple[list, bool]:
+    """The internal timeline, and whether earlier entries were left out."""
+    if request.GET.get("timeline") == "all":
+        return selectors.timeline_for(concern, internal=True), False
+    entries = selectors.timeline_for(concern, internal=True, latest=TIMELINE_LATEST + 1)
+    return entries[-TIMELINE_LATEST:], len(entries) > TIMELINE_LATEST
+
+
 def concern_detail(request, public_id):
     concern = get_concern_for_user_or_404(request.user, public_id)
     if concern.is_draft:
@@ -268,6 +281,7 @@ def concern_detail(request, public_id):
     user = request.user
     allowed = capabilities(user, concern)
     mentorship = concern.mentorships.select_related("mentor").order_by("-created_at").first()
+    timeline, earlier = _timeline(request, concern)
     return render(
         request,
         "concerns/case.html",
@@ -278,7 +292,8 @@ def concern_detail(request, public_id):
             and not (mentorship and mentorship.is_open),
             "concern": concern,
             "decisions": selectors.routing_decisions_for(concern),
-            "timeline": selectors.timeline_for(concern, internal=True),
+            "timeline": timeline,
+            "earlier_entries": earlier,
             "today": timezone.localdate(),
             "can": {action.value: permitted for action, permitted in allowed.items()},
             "quick_actions": available_actions(concern, allowed),

@@ -22,6 +22,7 @@ def test_check_deploy_is_clean_under_production_settings(tmp_path):
         "DJANGO_SECRET_KEY": "a-long-random-production-secret-" + "x7Qp2LmZ" * 6,
         "DJANGO_ALLOWED_HOSTS": "bekymring.example.no",
         "VAR_DIR": str(tmp_path),
+        "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
         **ENCRYPTION_KEYS,
     }
     result = subprocess.run(

@@ -28,6 +28,16 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 # Not from the environment: production never signs in with a password alone.
 TWO_FACTOR_REQUIRED = True
 
+# One cache for every process: the inbox's registry choices must go stale in
+# all of them at once, and a used sign-in nonce must be refused by any of them.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": env_str("CACHE_URL", env_str("REDIS_URL")),
+        "KEY_PREFIX": "bekymring",
+    }
+}
+
 EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(env_str("EMAIL_PORT", "25"))

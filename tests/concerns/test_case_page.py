@@ -11,9 +11,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from concerns.models import CaseEvent, Concern
-from concerns.services import concern_assign, concern_submit
+from concerns.services import concern_add_note, concern_assign, concern_submit
 from concerns.services.work import case_activity_record, checklist_task_complete
 from concerns.tasks import deliver_reminder, sweep_reminders
+from concerns.views import TIMELINE_LATEST
 from config.env import database_from_env
 from partners.models import Contact, User
 from tests.factories import ConcernFactory, SubjectFactory
@@ -274,3 +275,36 @@ def test_tasks_retry_when_the_database_is_locked():
     assert OperationalError in deliver_reminder.autoretry_for
     assert OperationalError in sweep_reminders.autoretry_for
     assert deliver_reminder.retry_backoff and sweep_reminders.retry_backoff
+
+
+# --- a long timeline -------------------------------------------------------------------
+
+
+def test_a_long_timeline_shows_its_latest_entries_and_the_rest_on_request(client, demo):
+    concern = _file(demo["trd-frontline"])
+    coordinator = demo["trd-coordinator"]
+    for number in range(TIMELINE_LATEST + 5):
+        concern_add_note(concern=concern, actor=coordinator, text=f"Notat nummer {number:02d}")
+    client.force_login(coordinator)
+    url = reverse("concerns:detail", args=[concern.public_id])
+    page = client.get(url)
+    shown = [entry for entry in page.context["timeline"] if entry.kind == "note"]
+    assert len(page.context["timeline"]) == TIMELINE_LATEST
+    # The newest entries, still in time order, and a way to the rest.
+    assert shown[-1].event.text == f"Notat nummer {TIMELINE_LATEST + 4:02d}"
+    assert shown[0].event.text == "Notat nummer 05"
+    assert 'data-testid="earlier-entries"' in page.content.decode()
+    whole = client.get(url, {"timeline": "all"})
+    notes = [entry.event.text for entry in whole.context["timeline"] if entry.kind == "note"]
+    assert notes == [f"Notat nummer {number:02d}" for number in range(TIMELINE_LATEST + 5)]
+    assert 'data-testid="earlier-entries"' not in whole.content.decode()
+    # Anything else in the parameter is the default view.
+    assert len(client.get(url, {"timeline": "\x00"}).context["timeline"]) == TIMELINE_LATEST
+
+
+def test_a_short_timeline_is_shown_whole_without_the_link(client, demo):
+    concern = _file(demo["trd-frontline"])
+    client.force_login(demo["trd-coordinator"])
+    page = client.get(reverse("concerns:detail", args=[concern.public_id]))
+    assert page.context["timeline"] and not page.context["earlier_entries"]
+    assert 'data-testid="earlier-entries"' not in page.content.decode()

@@ -7,12 +7,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from concerns import selectors
+from concerns.registry_choices import registry_choices
 from concerns.models import Concern
-from partners.models import Role
+from partners.models import District, Role
 from tests.factories import (
     ConcernFactory,
     ContactFactory,
     DistrictFactory,
+    OrganisationFactory,
     PhenomenonFactory,
     SubjectFactory,
     UserFactory,
@@ -252,3 +254,41 @@ def test_a_rows_pinned_and_overdue_marks_follow_the_rules_the_lists_filter_by(pe
     assert 0 < len(pinned) < len(keys) and 0 < len(overdue) < len(keys)
     assert {key for key, row in rows.items() if row.pinned} == pinned
     assert {key for key, row in rows.items() if row.overdue} == overdue
+
+
+def _district_options(client) -> list[str]:
+    form = client.get(reverse("concerns:inbox")).context["form"]
+    return [str(label) for _value, label in form.fields["district"].choices]
+
+
+def test_the_filter_choices_are_read_once_and_follow_every_registry_change(
+    client, people, coordinator, aalborg
+):
+    client.force_login(coordinator)
+    municipality = coordinator.organisation.municipalities.get()
+    DistrictFactory(municipality=municipality, name="Østbyen")
+    assert "Østbyen" in _district_options(client)
+    # Kept: the next view reads none of the four registry tables.
+    with CaptureQueriesContext(connection) as queries:
+        registry_choices([municipality.pk])
+    assert len(queries) == 0
+    # A new, renamed or removed district shows at the next view, with no wait.
+    added = DistrictFactory(municipality=municipality, name="Lerkendal")
+    assert "Lerkendal" in _district_options(client)
+    added.name = "Nardo"
+    added.save()
+    assert "Nardo" in _district_options(client) and "Lerkendal" not in _district_options(client)
+    District.objects.filter(pk=added.pk).get().delete()
+    assert "Nardo" not in _district_options(client)
+    # A contact's organisation starting to serve the municipality shows too.
+    other = ContactFactory(
+        name="Ny Kontaktperson", organisation=OrganisationFactory(municipalities=[aalborg])
+    )
+    assert not any("Ny Kontaktperson" in label for label in _assignee_options(client))
+    other.organisation.municipalities.add(municipality)
+    assert any("Ny Kontaktperson" in label for label in _assignee_options(client))
+
+
+def _assignee_options(client) -> list[str]:
+    form = client.get(reverse("concerns:inbox")).context["form"]
+    return [str(label) for _value, label in form.fields["assignee"].choices]
