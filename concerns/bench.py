@@ -456,7 +456,11 @@ def seed_case_records(world: World) -> None:
             seen_grants.add((handler, concern.pk))
             grants.append(
                 ConcernUserObjectPermission(
-                    user_id=handler, permission=permission, content_object=concern
+                    user_id=handler,
+                    permission=permission,
+                    content_object=concern,
+                    submitted_at=concern.submitted_at,
+                    concern_status=concern.status,
                 )
             )
         reads += [

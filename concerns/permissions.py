@@ -24,7 +24,7 @@ from functools import cached_property
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.signals import post_migrate
 from django.dispatch import receiver
 from django.http import Http404
@@ -183,6 +183,44 @@ def handler_concerns_for(user: User) -> QuerySet[Concern]:
     if outside:
         rule |= Q(pk__in=outside)
     return submitted.filter(rule)
+
+
+def grants_only(user: User) -> bool:
+    """Whether every case the user handles comes from a grant (a police contact, say)."""
+    scope = handler_scope(user)
+    return scope is not None and scope.grants_count and scope.role_q() is None
+
+
+def granted_newest_first(user: User) -> QuerySet[Concern]:
+    """For a user whose cases all come from grants: handler_concerns_for(user), newest first.
+
+    Read in order from the grants' own index (concern_grant_recent), which
+    carries each case's submission time: a page of 50 reads some 50 grants,
+    not every case the user was ever given.
+    """
+    return (
+        Concern.objects.exclude(status=Concern.Status.DRAFT)
+        .filter(
+            concernuserobjectpermission__user=user.pk,
+            concernuserobjectpermission__permission=_permission_id(HANDLE),
+        )
+        .order_by(
+            "-concernuserobjectpermission__submitted_at",
+            "-concernuserobjectpermission__content_object",
+        )
+    )
+
+
+def granted_per_status(user: User) -> dict[str, int]:
+    """For a user whose cases all come from grants: how many per status, from the grants alone."""
+    rows = (
+        _grants(user)
+        .exclude(concern_status=Concern.Status.DRAFT)
+        .order_by()
+        .values_list("concern_status")
+        .annotate(count=Count("*"))
+    )
+    return dict(rows)
 
 
 def _grants_outside(user: User, scope: HandlerScope) -> QuerySet[ConcernUserObjectPermission]:
@@ -423,13 +461,21 @@ def _forget_permission_ids(**kwargs) -> None:
 
 
 def _grant(
-    *, model, holder: dict, codename: str, concern: Concern, actor, label: str, reason: str
+    *,
+    model,
+    holder: dict,
+    codename: str,
+    concern: Concern,
+    actor,
+    label: str,
+    reason: str,
+    copies: dict | None = None,
 ) -> bool:
     """Add one guardian grant on the concern and put it on the timeline. False if it was there."""
     permission = _permission(codename)
     if model.objects.filter(**holder, permission=permission, content_object=concern).exists():
         return False
-    grant = model(**holder, permission=permission, content_object=concern)
+    grant = model(**holder, permission=permission, content_object=concern, **(copies or {}))
     grant._history_user = actor
     grant.save()
     _grants_changed()
@@ -474,7 +520,18 @@ def grant_case_access(*, concern: Concern, user: User, actor: User | None, reaso
         actor=actor,
         label=_name(user),
         reason=reason,
+        copies={"submitted_at": concern.submitted_at, "concern_status": concern.status},
     )
+
+
+def grants_follow_status(concern: Concern) -> None:
+    """Keep the status copied on the case's grants (ConcernUserObjectPermission) the case's own.
+
+    Called wherever a case changes status, in the same transaction.
+    """
+    ConcernUserObjectPermission.objects.filter(content_object=concern).exclude(
+        concern_status=concern.status
+    ).update(concern_status=concern.status)
 
 
 def revoke_case_access(*, concern: Concern, user: User, actor: User | None, reason: str) -> bool:

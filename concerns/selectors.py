@@ -24,7 +24,13 @@ from concerns.models import (
     RoutingDecision,
     Subject,
 )
-from concerns.permissions import handler_concerns_for, reported_by
+from concerns.permissions import (
+    granted_newest_first,
+    granted_per_status,
+    grants_only,
+    handler_concerns_for,
+    reported_by,
+)
 from concerns.search import search, uses_full_text
 from config.dates import date_formatter
 from measures.models import reader_language
@@ -276,7 +282,10 @@ def inbox_for(
     Read its keys a page at a time, and the rows with inbox_rows().
     """
     today = today or timezone.localdate()
-    concerns = handler_concerns_for(user).exclude(_pinned_q())
+    # Newest first for someone given each case by a grant: in order from the grants' index.
+    in_grant_order = filters.sort == DEFAULT_SORT and not filters.text and grants_only(user)
+    concerns = granted_newest_first(user) if in_grant_order else handler_concerns_for(user)
+    concerns = concerns.exclude(_pinned_q())
     if filters.text:
         concerns = search(concerns, filters.text, search_countries_for(user))
     if filters.statuses:
@@ -297,6 +306,8 @@ def inbox_for(
         concerns = concerns.filter(_overdue_q(today))
     if filters.unassigned:
         concerns = concerns.filter(assignee__isnull=True)
+    if in_grant_order:
+        return concerns
     ordering = INBOX_SORTS.get(filters.sort, INBOX_SORTS[DEFAULT_SORT])
     if filters.text and uses_full_text() and filters.sort == DEFAULT_SORT:
         ordering = ("-rank", *ordering)  # best match first
@@ -335,14 +346,25 @@ def inbox_counts_for(user: User) -> InboxCounts:
     Only indexed columns are counted, so PostgreSQL answers from a covering
     index alone (status is never null).
     """
+    by_status = {status: 0 for status in Concern.Status.values if status != Concern.Status.DRAFT}
+    pinned = {}
+    if grants_only(user):
+        # Counted from the grants' index alone; the pinned few from their partial index.
+        by_status.update(granted_per_status(user))
+        rows = (
+            handler_concerns_for(user)
+            .filter(_pinned_q())
+            .order_by()
+            .values("status")
+            .annotate(pinned=Count("*"))
+        )
+        return InboxCounts(by_status, {row["status"]: row["pinned"] for row in rows})
     rows = (
         handler_concerns_for(user)
         .order_by()
         .values("status")
         .annotate(count=Count("*"), pinned=Count("status", filter=_pinned_q()))
     )
-    by_status = {status: 0 for status in Concern.Status.values if status != Concern.Status.DRAFT}
-    pinned = {}
     for row in rows:
         by_status[row["status"]] = row["count"]
         pinned[row["status"]] = row["pinned"]

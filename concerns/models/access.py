@@ -71,15 +71,33 @@ class AccessLog(models.Model):
 
 
 class ConcernUserObjectPermission(UserObjectPermissionBase):
-    """Guardian grants on one concern, with a real foreign key: no orphans, fast joins."""
+    """Guardian grants on one concern, with a real foreign key: no orphans, fast joins.
+
+    A police contact's list is every case ever given to them: thousands over
+    the years. So that it is read in order, and counted per status, from one
+    index on the grants instead of visiting each case, the grant carries two
+    copies of the case's own columns: the submission time (fixed once
+    submitted, and grants come only after) and the status, which
+    concerns.permissions writes wherever a case changes status. A test holds
+    the copies to the case.
+    """
 
     content_object = models.ForeignKey("concerns.Concern", on_delete=models.CASCADE)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    concern_status = models.CharField(_("status"), max_length=20, blank=True)
 
     history = HistoricalRecords()
 
     class Meta(UserObjectPermissionBase.Meta):
         verbose_name = _("concern grant to a user")
         verbose_name_plural = _("concern grants to users")
+        indexes = [
+            models.Index(
+                fields=["user", "permission", "-submitted_at", "-content_object"],
+                include=["concern_status"],
+                name="concern_grant_recent",
+            )
+        ]
 
 
 class ConcernGroupObjectPermission(GroupObjectPermissionBase):

@@ -30,6 +30,7 @@ from concerns.permissions import (
     coordinators_of,
     ensure_can,
     grant_case_access,
+    grants_follow_status,
     handlers_to_notify,
     is_case_handler,
     is_handler,
@@ -75,6 +76,7 @@ def _change_status(
     concern: Concern, actor: User | None, to: str, text: str = "", data=None
 ) -> None:
     previous = concern.transition_to(to)
+    grants_follow_status(concern)
     event_record(
         concern=concern,
         actor=actor,

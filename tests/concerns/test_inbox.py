@@ -7,8 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from concerns import selectors
-from concerns.registry_choices import registry_choices
 from concerns.models import Concern
+from concerns.registry_choices import registry_choices
 from partners.models import District, Role
 from tests.factories import (
     ConcernFactory,

@@ -7,8 +7,14 @@ Nobody is assigned to it yet, so access comes from role and organisation only.
 import pytest
 from django.urls import reverse
 
-from concerns.models import CaseEvent, Concern
-from concerns.services import concern_assign
+from concerns.models import CaseEvent, Concern, ConcernUserObjectPermission
+from concerns.selectors import inbox_counts_for
+from concerns.services import (
+    concern_assign,
+    concern_close,
+    concern_reopen,
+    concern_start_follow_up,
+)
 from partners.models import Contact, Role
 from tests.factories import ConcernFactory, ContactFactory, OrganisationFactory, UserFactory
 
@@ -216,9 +222,7 @@ def _police_assigned(people, case):
 
 
 @pytest.mark.parametrize("view", VIEWS)
-def test_a_handler_who_loses_the_role_loses_the_cases_given_to_them(
-    client, people, case, view
-):
+def test_a_handler_who_loses_the_role_loses_the_cases_given_to_them(client, people, case, view):
     """A grant counts only while its holder may hold a case: a sign-in that takes the
     role away (or a platform admin) shuts every case at once, though the grant row stays."""
     police_user = _police_assigned(people, case)
@@ -248,3 +252,34 @@ def test_a_reporter_who_moves_to_another_organisation_no_longer_sees_what_she_fi
     # Her old organisation's coordinator still has the case.
     client.force_login(_user(Role.Code.COORDINATOR, "own_org", people))
     assert _attempt(client, case, view)
+
+
+def _copies_match(concern) -> bool:
+    concern.refresh_from_db()
+    grants = ConcernUserObjectPermission.objects.filter(content_object=concern)
+    assert grants.exists()
+    return all(
+        (grant.concern_status, grant.submitted_at) == (concern.status, concern.submitted_at)
+        for grant in grants
+    )
+
+
+def test_the_grants_copies_of_status_and_submission_follow_the_case(people, case):
+    """The police contact's list is read and counted from copies on the grants: they must
+    never differ from the case, whichever way it moves."""
+    case.submitted_at = case.submitted_at or case.created_at
+    case.save()
+    police_user = _police_assigned(people, case)
+    coordinator = UserFactory(
+        organisation=people.charlie.organisation, roles=[Role.Code.COORDINATOR]
+    )
+    assert _copies_match(case)
+    for step in (
+        lambda c: concern_start_follow_up(concern=c, actor=police_user),
+        lambda c: concern_close(concern=c, actor=police_user, outcome="advice_given"),
+        lambda c: concern_reopen(concern=c, actor=coordinator, reason="Ny informasjon kom inn"),
+    ):
+        step(Concern.objects.get(pk=case.pk))
+        assert _copies_match(case), case.status
+    # And the police contact's list, read from those copies, agrees with the case.
+    assert inbox_counts_for(police_user).by_status[case.status] == 1
