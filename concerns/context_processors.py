@@ -18,6 +18,10 @@ def navigation(request):
     if user is None or not user.is_authenticated or not sign_in_complete(request):
         return {"signed_in": False}
     roles = {role.code for role in user.roles.all()}
+    if not roles and not user.is_superuser:
+        # Waiting for a role (partners.identity.middleware.RoleRequiredMiddleware):
+        # every menu entry would lead back to the waiting page.
+        return {"signed_in": False}
     return {
         "signed_in": True,
         "show_inbox": bool(roles & HANDLER_ROLES),

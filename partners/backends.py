@@ -15,7 +15,15 @@ _CRUD = ("view", "add", "change", "delete")
 
 # What a registry admin keeps for their own municipality.
 REGISTRY_KEPT_MODELS = {
-    "partners": ["district", "organisation", "contact", "kontaktforummembership"],
+    "partners": [
+        "district",
+        "organisation",
+        "contact",
+        "kontaktforummembership",
+        # Group → role for their own organisations; a case-handler role is a
+        # platform admin's to map (partners.identity.admin.GroupMappingAdmin).
+        "groupmapping",
+    ],
     "measures": [
         "actioncard",
         "actioncardstep",
@@ -61,7 +69,7 @@ REGISTRY_PERMISSIONS = frozenset(
 PLATFORM_PERMISSIONS = frozenset(
     REGISTRY_PERMISSIONS
     | _perms(SHARED_MODELS, _CRUD)
-    | _perms({"partners": ["municipality", "user"]}, _CRUD)
+    | _perms({"partners": ["municipality", "user", "identityprovider"]}, _CRUD)
     | {"partners.view_role"}
 )
 
@@ -91,10 +99,25 @@ class AccountBackend(ModelBackend):
     """
 
     def get_user(self, user_id):
-        user = (
-            User.objects.select_related("organisation")
-            .prefetch_related("roles")
-            .filter(pk=user_id)
-            .first()
+        # Not .first(): its ORDER BY is compiled on every request, for one row by key.
+        user = next(
+            iter(
+                User.objects.select_related("organisation")
+                .prefetch_related("roles")
+                .filter(pk=user_id)
+            ),
+            None,
         )
         return user if user is not None and self.user_can_authenticate(user) else None
+
+
+class ProviderBackend(AccountBackend):
+    """The backend of sessions that single sign-on started (partners.identity.sso_views).
+
+    The callback view verifies the provider's token and calls login() with this
+    backend by name. It loads the user like AccountBackend, so a switched-off
+    account is signed out on its next request; it never checks a password.
+    """
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        return None

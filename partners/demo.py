@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from partners.models import Contact, Organisation, Role, User
+from partners.models import Contact, GroupMapping, IdentityProvider, Organisation, Role, User
 
 DEMO_PASSWORD = "demo-passord-2026"  # noqa: S105 (invented demo users only)
 
@@ -135,3 +135,57 @@ def _link_contact(user: User, demo: DemoUser) -> None:
     if contact.user_id != user.pk:
         contact.user = user
         contact.save()
+
+
+# Each demo municipality's own identity provider, switched off: nothing runs at
+# these addresses unless a developer starts the test provider there. The rows
+# show platform and registry admins what a provider and its mappings look like.
+DEMO_PROVIDERS = [
+    {
+        "slug": "trondheim-demo",
+        "name": "Trondheim kommune (demo)",
+        "issuer": "http://127.0.0.1:9001",
+        "email_domains": "trondheim-demo.invalid",
+        "mappings": [
+            ("bekymring-trondheim-frontline", "frontline", "uteseksjonen"),
+            ("bekymring-trondheim-coordinator", "coordinator", "slt"),
+        ],
+    },
+    {
+        "slug": "aalborg-demo",
+        "name": "Aalborg Kommune (demo)",
+        "issuer": "http://127.0.0.1:9002",
+        "email_domains": "aalborg-demo.invalid",
+        "mappings": [
+            ("bekymring-aalborg-frontline", "frontline", "ungecenter-skuret"),
+            ("bekymring-aalborg-coordinator", "coordinator", "info-huset"),
+        ],
+    },
+]
+
+
+@transaction.atomic
+def seed_demo_identity_providers() -> None:
+    """The demo providers and their group mappings, made once; existing rows are left alone."""
+    for demo in DEMO_PROVIDERS:
+        provider, created = IdentityProvider.objects.get_or_create(
+            slug=demo["slug"],
+            defaults={
+                "name": demo["name"],
+                "issuer": demo["issuer"],
+                "client_id": "bekymring-demo",
+                "email_domains": demo["email_domains"],
+                "is_active": False,
+            },
+        )
+        for group, role, slug in demo["mappings"]:
+            organisation = Organisation.objects.filter(slug=slug).first()
+            if organisation is None:
+                continue
+            provider.organisations.add(organisation)
+            GroupMapping.objects.get_or_create(
+                provider=provider,
+                group=group,
+                role=Role.objects.get_or_create(code=role)[0],
+                organisation=organisation,
+            )

@@ -332,4 +332,10 @@ class KontaktforumMembership(models.Model):
 
 
 # Models of the partners.identity package live in this app.
-from partners.identity.models import SecurityEvent  # noqa: E402, F401
+from partners.identity.models import (  # noqa: E402, F401
+    ExternalIdentity,
+    GroupMapping,
+    IdentityProvider,
+    ProviderSession,
+    SecurityEvent,
+)

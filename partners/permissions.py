@@ -33,6 +33,14 @@ CONTACT_ROLE_NEEDS_USER_ROLE = {
 }
 
 
+# The roles whose holders may be given a case: concerns.permissions.CASE_HANDLER_ROLES
+# is the rule, and a test keeps the two equal. partners cannot import concerns
+# (the arrows point the other way), yet its single sign-on must know them.
+CASE_HANDLER_ROLE_CODES = frozenset(
+    {Role.Code.COORDINATOR.value, Role.Code.RESOURCE_PERSON.value, Role.Code.POLICE_CONTACT.value}
+)
+
+
 def is_platform_admin(user: User) -> bool:
     return user.is_active and (user.is_superuser or user.has_role(Role.Code.PLATFORM_ADMIN))
 

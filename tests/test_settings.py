@@ -133,3 +133,25 @@ def test_no_page_loads_anything_from_another_host():
         if path.is_file() and remote.search(path.read_text(errors="ignore"))
     ]
     assert offenders == []
+
+
+def test_production_refuses_to_start_without_a_shared_cache(tmp_path):
+    env = {key: value for key, value in os.environ.items() if key not in {"REDIS_URL", "CACHE_URL"}}
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "config.settings.production",
+            "DJANGO_SECRET_KEY": "a-long-random-production-secret-" + "x7Qp2LmZ" * 6,
+            "VAR_DIR": str(tmp_path),
+            **ENCRYPTION_KEYS,
+        }
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "CACHE_URL" in result.stderr

@@ -63,6 +63,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     # ... and a second factor, unless the view is part of signing in.
     "partners.identity.middleware.SecondFactorRequiredMiddleware",
+    # ... and a role: an account signed in through its provider before any
+    # group gave it one sees the waiting page only.
+    "partners.identity.middleware.RoleRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "config.middleware.NoStoreForSignedInMiddleware",
@@ -102,6 +105,8 @@ AUTHENTICATION_BACKENDS = [
     # First: refuses a locked-out username or address before any password is checked.
     "axes.backends.AxesStandaloneBackend",
     "partners.backends.AccountBackend",
+    # Sessions that single sign-on started (partners.identity.sso); never takes a password.
+    "partners.backends.ProviderBackend",
     "guardian.backends.ObjectPermissionBackend",
     "partners.backends.RolePermissionBackend",
 ]
@@ -261,11 +266,17 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-reminders": {"task": "reminders.sweep", "schedule": 60.0},
     # Anonymise cases past their retention period, delete old drafts (concerns.retention).
     "retention": {"task": "retention.run", "schedule": crontab(minute=30, hour=2)},
+    # Switch off accounts disabled at their provider, or unused (partners.identity.departures).
+    "departures": {"task": "identity.departures", "schedule": crontab(minute=15, hour=2)},
     "weekly-digest": {
         "task": "reminders.weekly_digest",
         "schedule": crontab(minute=0, hour=7, day_of_week="mon"),
     },
 }
+
+# A local account nobody has signed in with for this many days is switched off
+# (an identity provider's accounts follow the provider's own setting).
+ACCOUNT_INACTIVE_DAYS = int(env_str("ACCOUNT_INACTIVE_DAYS", "60"))
 
 # Production runs the retention task on its own queue, served by a worker
 # whose database role may purge history (docs/security.md); unset, any worker takes it.

@@ -3,6 +3,8 @@
 `python manage.py check --deploy` prints no warnings with these settings.
 """
 
+import os
+
 from config.env import ImproperlyConfiguredEnv, env_bool, env_list, env_str
 from config.settings.base import *  # noqa: F403
 
@@ -30,10 +32,15 @@ TWO_FACTOR_REQUIRED = True
 
 # One cache for every process: the inbox's registry choices must go stale in
 # all of them at once, and a used sign-in nonce must be refused by any of them.
+_CACHE_URL = os.environ.get("CACHE_URL") or os.environ.get("REDIS_URL")
+if not _CACHE_URL:
+    raise ImproperlyConfiguredEnv(
+        "Set CACHE_URL (or REDIS_URL): every process must share one cache."
+    )
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": env_str("CACHE_URL", env_str("REDIS_URL")),
+        "LOCATION": _CACHE_URL,
         "KEY_PREFIX": "bekymring",
     }
 }

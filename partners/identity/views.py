@@ -12,8 +12,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 
 from config.request import client_ip
+from partners.identity import sso
 from partners.identity.forms import CodeForm, SetupCodeForm
-from partners.identity.middleware import second_factor_exempt
+from partners.identity.middleware import SSO_MFA, role_not_required, second_factor_exempt
+from partners.identity.models import IdentityProvider
+from partners.identity.selectors import active_providers, provider_for_email
 from partners.identity.services import (
     has_second_factor,
     recovery_codes_renew,
@@ -36,17 +39,85 @@ def _next_url(request, default: str = "home") -> str:
     return settings.LOGIN_REDIRECT_URL if default == "home" else default
 
 
+_SSO_SESSION_KEYS = (sso.SSO_PROVIDER, sso.SSO_ID_TOKEN, SSO_MFA, sso.SSO_ROLE_CONFLICT)
+
+
+def _sso_start_url(provider, *, next_url: str = "", login_hint: str = "") -> str:
+    url = reverse("identity:sso_start", kwargs={"slug": provider.slug})
+    query = {key: value for key, value in (("next", next_url), ("login_hint", login_hint)) if value}
+    return f"{url}?{urlencode(query)}" if query else url
+
+
 class SignInView(auth_views.LoginView):
-    """The password step. The second factor follows (SecondFactorRequiredMiddleware)."""
+    """The password step, and a button per identity provider above it.
+
+    The second factor follows (SecondFactorRequiredMiddleware). Someone who
+    types an address in a provider's e-mail domain is sent to that provider:
+    their password is the provider's to check, never ours.
+    """
+
+    def post(self, request, *args, **kwargs):
+        provider = provider_for_email(request.POST.get("username", ""))
+        if provider is not None:
+            start = _sso_start_url(
+                provider,
+                next_url=self.get_redirect_url(),
+                login_hint=request.POST.get("username", "").strip(),
+            )
+            return _leaving(request, start, provider.name, signing_out=False)
+        return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        # A password sign-in owes nothing to a provider session that came before it.
+        for key in _SSO_SESSION_KEYS:
+            self.request.session.pop(key, None)
+        return super().form_valid(form)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["two_factor_required"] = settings.TWO_FACTOR_REQUIRED
+        next_url = self.get_redirect_url()
+        context["providers"] = [
+            (provider, _sso_start_url(provider, next_url=next_url))
+            for provider in active_providers()
+        ]
         return context
 
 
+def _leaving(request, url: str, provider_name: str, *, signing_out: bool):
+    """A page that moves on to the provider by itself, instead of a redirect.
+
+    Our Content-Security-Policy lets forms post to this site only
+    (`form-action 'self'`), and browsers apply that to the redirects after a
+    post too: a sign-in or sign-out form answered with a redirect to the
+    provider would be stopped. A page reached by the post, which then moves
+    on (meta refresh, or the link), is an ordinary navigation.
+    """
+    return render(
+        request,
+        "identity/leaving.html",
+        {"url": url, "provider_name": provider_name, "signing_out": signing_out},
+    )
+
+
+class SignOutView(auth_views.LogoutView):
+    """Sign out here; a session that came from a provider is then signed out there too."""
+
+    def post(self, request, *args, **kwargs):
+        slug = request.session.get(sso.SSO_PROVIDER)
+        id_token = request.session.get(sso.SSO_ID_TOKEN) or ""
+        # Read before logout() flushes the session that holds them.
+        response = super().post(request, *args, **kwargs)
+        if slug:
+            provider_logout = sso.end_session_url(request, slug=slug, id_token=id_token)
+            provider = IdentityProvider.objects.filter(slug=slug).first()
+            if provider_logout and provider is not None:
+                return _leaving(request, provider_logout, provider.name, signing_out=True)
+        return response
+
+
 sign_in = login_not_required(second_factor_exempt(SignInView.as_view()))
-sign_out = second_factor_exempt(auth_views.LogoutView.as_view())
+sign_out = second_factor_exempt(SignOutView.as_view())
 
 
 def _complete_second_factor(request, device) -> None:
@@ -117,6 +188,8 @@ def verify(request):
     return render(request, "identity/verify.html", {"form": form, "next": _next_url(request)})
 
 
+# Shown right after setting up the authenticator, also to someone still waiting for a role.
+@role_not_required
 def recovery_codes(request):
     """The new recovery codes, shown once."""
     codes = request.session.pop(_NEW_RECOVERY_CODES, None)

@@ -15,6 +15,7 @@ from concerns.services import concern_add_note
 from concerns.uploads import MAX_PER_CONCERN, MAX_SIZE, check_upload
 from partners.models import User
 from tests import files
+from tests.factories import UserFactory
 from tests.files import checked, upload
 
 pytestmark = pytest.mark.django_db
@@ -212,7 +213,9 @@ def test_the_reporter_and_the_coordinator_open_it_as_a_download(
 def test_an_outsider_gets_404(client, demo, concern_form_data, store, outsider):
     concern = _file_concern(client, demo, concern_form_data, upload("notat.txt", files.TXT))
     attachment = concern.attachments.get()
-    user = demo.get(outsider) or User.objects.create_user(
+    # A colleague holds a role like everyone who gets past the waiting page
+    # (partners.identity.middleware.RoleRequiredMiddleware).
+    user = demo.get(outsider) or UserFactory(
         username=outsider, organisation=demo["trd-frontline"].organisation
     )
     client.force_login(user)

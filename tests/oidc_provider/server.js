@@ -439,6 +439,12 @@ function buildProvider() {
       DeviceCode: 600,
       BackchannelAuthenticationRequest: 600,
     },
+    // As Keycloak does: a client allowed the refresh_token grant gets a refresh token with every
+    // code, without offline_access and prompt=consent (oidc-provider's default asks for both).
+    // The relying party uses it once a day to ask whether the account is still enabled.
+    async issueRefreshToken(ctx, client, code) {
+      return client.grantTypeAllowed('refresh_token') && code.scopes.has('openid');
+    },
     async findAccount(ctx, sub) {
       const user = userBySub(sub);
       if (!user || user.disabled) return undefined;

@@ -202,6 +202,7 @@ def production_env(tmp_path) -> dict[str, str]:
             "VAR_DIR": str(tmp_path),
             "FIELD_ENCRYPTION_KEYS": "cHJvZHVjdGlvbi1saWtlLWtleS1mb3ItdGhlLXRlc3Q=",
             "NATIONAL_ID_HMAC_KEY": "production-like-hmac-key-for-the-test",
+            "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
         }
     )
     return env

@@ -65,6 +65,11 @@ PUBLIC_OBJECT_URLS = {
     # Its argument names a table, not an object; who may read which municipality's
     # protected figures is tested in tests/measures/test_statistics.py.
     "statistics:csv": "a table of protected counts for the reader's own municipalities",
+    # Their argument is an identity provider's slug, shown on the sign-in page
+    # to everyone; what they accept is tested in tests/partners/test_sso.py.
+    "identity:sso_start": "sends the browser to a provider listed on the sign-in page",
+    "identity:sso_callback": "accepts only the state this browser's session started",
+    "identity:sso_backchannel_logout": "accepts only a logout token the provider signed",
 }
 
 

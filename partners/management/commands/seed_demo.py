@@ -3,7 +3,7 @@ from django.core.management import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from mentoring.demo import seed_demo_corps
-from partners.demo import DEMO_PASSWORD, seed_demo_users
+from partners.demo import DEMO_PASSWORD, seed_demo_identity_providers, seed_demo_users
 
 
 class Command(BaseCommand):
@@ -18,6 +18,8 @@ class Command(BaseCommand):
         results = seed_demo_users()
         # The demo mentors' corps places are registry data too (mentoring.demo).
         seed_demo_corps()
+        # Switched-off example providers with group mappings (partners.identity).
+        seed_demo_identity_providers()
         self.stdout.write(
             _("Demo users (password for all: %(password)s):") % {"password": DEMO_PASSWORD}
         )
