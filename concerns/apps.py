@@ -7,5 +7,6 @@ class ConcernsConfig(AppConfig):
     verbose_name = _("Concerns")
 
     def ready(self):
-        # The inbox's kept registry choices follow every registry change, in any process.
-        from concerns import registry_choices  # noqa: F401
+        # The inbox's kept registry choices follow every registry change, in any process,
+        # and a handler's grants are taken back when the role ends (concerns.handover).
+        from concerns import handover, registry_choices  # noqa: F401

@@ -24,7 +24,7 @@ from functools import cached_property
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.signals import post_migrate
 from django.dispatch import receiver
 from django.http import Http404
@@ -437,6 +437,7 @@ class GrantReason(models.TextChoices):
     REFERRED = "referred", gettext_lazy("referral sent")
     REFERRAL_ENDED = "referral_ended", gettext_lazy("referral ended")
     RULE_CHANGED = "rule_changed", gettext_lazy("routing rule changed")
+    HANDLER_LEFT = "handler_left", gettext_lazy("no longer in the role or organisation")
 
 
 def _permission(codename: str) -> Permission:
@@ -542,6 +543,40 @@ def revoke_case_access(*, concern: Concern, user: User, actor: User | None, reas
         actor=actor,
         label=_name(user),
         reason=reason,
+    )
+
+
+def assigned_to_someone_who_cannot_act() -> Q:
+    """On Concern: assigned to a contact whose account cannot handle the case now.
+
+    Switched off, without a role that may hold a case, no longer in the
+    contact's organisation, or without the grant an assignment gives (taken
+    back when the role ended). The coordinator's "needs a new handler" page.
+    """
+    handlers = User.roles.through.objects.filter(
+        user=OuterRef("pk"), role__code__in=list(CASE_HANDLER_ROLES)
+    )
+    grant = ConcernUserObjectPermission.objects.filter(
+        user=OuterRef("assignee__user"),
+        content_object=OuterRef("pk"),
+        permission=_permission_id(HANDLE),
+    )
+    return Q(assignee__user__isnull=False) & (
+        Q(assignee__user__is_active=False)
+        | Q(assignee__user__in=User.objects.filter(~Exists(handlers)))
+        | ~Q(assignee__user__organisation=F("assignee__organisation"))
+        | ~Exists(grant)
+    )
+
+
+def revoke_all_case_access(*, user: User, reason: str) -> int:
+    """Take back every case given to `user` one by one: each goes on its case's timeline."""
+    concerns = Concern.objects.filter(pk__in=_grants(user).values("content_object_id")).order_by(
+        "pk"
+    )
+    return sum(
+        revoke_case_access(concern=concern, user=user, actor=None, reason=reason)
+        for concern in concerns
     )
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from concerns import retention_views, views
+from concerns import handover_views, retention_views, views
 
 app_name = "concerns"
 
@@ -9,6 +9,7 @@ urlpatterns = [
     path("mine/", views.concern_mine, name="mine"),
     path("inbox/", views.inbox, name="inbox"),
     path("retention/", retention_views.overview, name="retention"),
+    path("needs-handler/", handover_views.needs_handler, name="needs_handler"),
     path("<uuid:public_id>/legal-hold/", retention_views.legal_hold, name="legal_hold"),
     path("person/<uuid:public_id>/", views.subject_chronology, name="chronology"),
     path(

@@ -35,6 +35,7 @@ from concerns.permissions import (
     coordinated_municipality_ids,
     deny,
     get_concern_for_user_or_404,
+    is_case_handler,
     is_coordinator_for,
     is_handler,
     user_municipality_ids,
@@ -200,6 +201,9 @@ def concern_mine(request):
 
 def inbox(request):
     user = request.user
+    if not is_case_handler(user):
+        # Only those who may hold a case have an inbox; to anyone else it does not exist.
+        raise deny(user, "inbox")
     form = InboxFilterForm(request.GET or None, municipality_ids=user_municipality_ids(user))
     filters = form.filters()  # an unbound form gives the defaults
     counts = selectors.inbox_counts_for(user)
