@@ -8,7 +8,7 @@ PORT ?= 8000
 # xstatic-bootstrap builds only with an older setuptools; see build-constraints.txt.
 PIP_INSTALL := $(PIP) install --quiet --build-constraint build-constraints.txt
 
-.PHONY: run test setup install install-dev messages
+.PHONY: run-sso run test setup install install-dev messages
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,22 @@ run: setup
 	@echo ""
 	@export DJANGO_SETTINGS_MODULE=config.settings.local SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)}; \
 	trap 'kill $$(jobs -p) 2>/dev/null' EXIT INT TERM; \
+	$(VENV)/bin/celery -A config worker --pool=solo --loglevel=INFO & \
+	$(VENV)/bin/celery -A config beat --loglevel=INFO & \
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+# The same, signing in through a demo identity provider (OpenID Connect) on
+# 127.0.0.1:9001: the loopback test provider in tests/oidc_provider/ (docs/sso.md).
+run-sso: setup tests/oidc_provider/node_modules/.installed
+	DJANGO_SETTINGS_MODULE=config.settings.local $(PY) manage.py sso_demo --site http://$(HOST):$(PORT)
+	@echo ""
+	@echo "  Open http://$(HOST):$(PORT)/ and choose \"Sign in with Trondheim kommune (demo)\"."
+	@echo "  Provider accounts: trd-coordinator, trd-frontline, trd-ny-ansatt; password demo-passord-2026."
+	@echo ""
+	@export DJANGO_SETTINGS_MODULE=config.settings.local SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} \
+	  OIDC_CLIENT_SECRET_TRONDHEIM_DEMO_FILE=$(CURDIR)/var/sso-demo/client-secret; \
+	trap 'kill $$(jobs -p) 2>/dev/null' EXIT INT TERM; \
+	node tests/oidc_provider/server.js --config var/sso-demo/provider.json & \
 	$(VENV)/bin/celery -A config worker --pool=solo --loglevel=INFO & \
 	$(VENV)/bin/celery -A config beat --loglevel=INFO & \
 	$(PY) manage.py runserver $(HOST):$(PORT)
