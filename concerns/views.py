@@ -67,6 +67,14 @@ from concerns.uploads import file_response
 # --- filing -------------------------------------------------------------------------
 
 
+def landing(request):
+    """Where a sign-in ends when nothing else was asked for: a case handler's inbox,
+    everyone else's home page (filing a concern, and their own)."""
+    if is_case_handler(request.user):
+        return redirect("concerns:inbox")
+    return redirect("home")
+
+
 def home(request):
     return render(
         request,

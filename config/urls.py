@@ -4,12 +4,13 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from django.views.i18n import set_language
 
-from concerns.views import home
+from concerns.views import home, landing
 from partners.identity.middleware import second_factor_exempt
 from partners.identity.views import sign_in, sign_out
 
 urlpatterns = [
     path("", home, name="home"),
+    path("start/", landing, name="landing"),
     path("concerns/", include("concerns.urls")),
     path("directory/", include("partners.urls")),
     path("referrals/", include("referrals.urls")),

@@ -111,7 +111,8 @@ AUTHENTICATION_BACKENDS = [
     "partners.backends.RolePermissionBackend",
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"
+# A case handler lands in the inbox, everyone else on the home page (concerns.views.landing).
+LOGIN_REDIRECT_URL = "landing"
 LOGOUT_REDIRECT_URL = "login"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

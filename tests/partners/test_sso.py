@@ -158,14 +158,14 @@ def test_a_first_sign_in_makes_the_account_gives_roles_from_groups_and_lands_on_
 def test_without_a_next_the_person_lands_on_the_home_page(sso, oidc_provider):
     client = _client()
     trip = sso_sign_in(client, oidc_provider, "ola.provesen")
-    assert trip.response.url == reverse("home")
+    assert trip.response.url == reverse("landing")
     assert client.get(reverse("home")).status_code == 200
 
 
 def test_a_next_on_another_site_is_ignored(sso, oidc_provider):
     client = _client()
     trip = sso_sign_in(client, oidc_provider, "ola.provesen", query="?next=https://evil.example/")
-    assert trip.response.url == reverse("home")
+    assert trip.response.url == reverse("landing")
 
 
 def test_a_role_removed_at_the_provider_is_removed_at_the_next_sign_in(
@@ -189,7 +189,7 @@ def test_a_role_removed_at_the_provider_is_removed_at_the_next_sign_in(
     oidc_provider.set_user("kari.testesen", groups=[support.GROUP_FRONTLINE])
     trip = sso_sign_in(_client(), oidc_provider, "kari.testesen")
 
-    assert trip.response.url == reverse("home")
+    assert trip.response.url == reverse("landing")
     user.refresh_from_db()
     assert _roles(user) == {Role.Code.FRONTLINE}
     assert user.organisation == sso.school
@@ -291,7 +291,7 @@ def test_the_provider_can_rotate_its_keys_without_a_restart_here(sso, oidc_provi
     oidc_provider.rotate_keys()
     client = _client()
     trip = sso_sign_in(client, oidc_provider, "ola.provesen")
-    assert trip.response.url == reverse("home")
+    assert trip.response.url == reverse("landing")
     assert SESSION_KEY in client.session
 
 
@@ -363,7 +363,7 @@ def test_someone_with_a_role_is_sent_on_from_the_waiting_page(sso, oidc_provider
     client = _client()
     sso_sign_in(client, oidc_provider, "ola.provesen")
     response = client.get(reverse("identity:sso_waiting"))
-    assert response.status_code == 302 and response.url == reverse("home")
+    assert response.status_code == 302 and response.url == reverse("landing")
 
 
 # --- the second factor ------------------------------------------------------------------------
@@ -385,7 +385,7 @@ def test_mfa_in_amr_passes_the_second_factor(sso, oidc_provider, settings):
     client = _client()
     trip = sso_sign_in(client, oidc_provider, "kari.testesen")  # amr: pwd mfa
 
-    assert client.get(trip.response.url).status_code == 200
+    assert client.get(trip.response.url, follow=True).status_code == 200
 
 
 def test_an_acr_the_provider_counts_passes_the_second_factor(sso, oidc_provider, settings):
@@ -397,7 +397,7 @@ def test_an_acr_the_provider_counts_passes_the_second_factor(sso, oidc_provider,
     try:
         client = _client()
         trip = sso_sign_in(client, oidc_provider, "ola.provesen")
-        assert client.get(trip.response.url).status_code == 200
+        assert client.get(trip.response.url, follow=True).status_code == 200
         other = _client()
         trip = sso_sign_in(other, oidc_provider, "kari.testesen")  # mfa in amr, no longer counted
         assert other.get(trip.response.url).status_code == 302
@@ -460,7 +460,7 @@ def test_a_state_started_for_another_provider_is_refused(sso, oidc_provider):
 def test_a_replayed_callback_is_refused(sso, oidc_provider):
     client = _client()
     trip = sso_sign_in(client, oidc_provider, "ola.provesen")
-    assert trip.response.url == reverse("home")
+    assert trip.response.url == reverse("landing")
 
     attacker = _client()
     assert attacker.get(trip.callback).url == reverse("login")
@@ -629,7 +629,7 @@ def test_a_real_id_token_cannot_be_used_twice(sso, oidc_provider, verifier):
     flow_nonce = jwt.decode(
         client.session[protocol.SSO_ID_TOKEN], options={"verify_signature": False}
     )["nonce"]
-    assert trip.response.url == reverse("home")
+    assert trip.response.url == reverse("landing")
 
     with pytest.raises(protocol.SsoRefused) as replayed:
         verifier(client.session[protocol.SSO_ID_TOKEN], flow_nonce)

@@ -141,7 +141,7 @@ def test_twenty_failures_from_one_address_lock_that_address(people):
     assert not _signed_in(attacker)
     # The username itself was never tried: from another address it still signs in.
     elsewhere = _client(address="198.51.100.23")
-    assert _redirects_to(_sign_in(elsewhere, people.charlie.username), "home")
+    assert _redirects_to(_sign_in(elsewhere, people.charlie.username), "landing")
     assert _signed_in(elsewhere)
 
 
@@ -152,7 +152,7 @@ def test_nineteen_failures_from_one_address_do_not_lock_it(people):
 
     response = _sign_in(client, people.charlie.username, TEST_PASSWORD)
 
-    assert _redirects_to(response, "home")
+    assert _redirects_to(response, "landing")
     assert _signed_in(client)
 
 
@@ -192,7 +192,7 @@ def test_right_password_works_again_after_the_cool_off(people):
         traveller.shift(datetime.timedelta(minutes=16))
         response = _sign_in(client, people.bob.username, TEST_PASSWORD)
 
-        assert _redirects_to(response, "home")
+        assert _redirects_to(response, "landing")
         assert _signed_in(client)
         assert client.get(reverse("home")).status_code == 200
 
@@ -209,7 +209,7 @@ def two_factor_on(settings):
 def test_without_a_device_home_and_case_pages_redirect_to_setup(two_factor_on, people, trondheim):
     case = ConcernFactory(reporter=people.alice, municipality=trondheim)
     client = _client()
-    assert _redirects_to(_sign_in(client, people.alice.username), "home")
+    assert _redirects_to(_sign_in(client, people.alice.username), "landing")
 
     for url in (
         reverse("home"),
@@ -289,7 +289,7 @@ def test_with_a_device_the_password_step_leads_to_verify_and_the_code_passes(two
     client = _client()
     device = _confirmed_totp(people.bob)
     with time_machine.travel(START, tick=False):
-        assert _redirects_to(_sign_in(client, people.bob.username), "home")
+        assert _redirects_to(_sign_in(client, people.bob.username), "landing")
         home = reverse("home")
         assert _redirects_to(client.get(home), "identity:verify", next_url=home)
 
@@ -397,7 +397,7 @@ def test_a_user_with_a_device_must_pass_it_even_with_two_factor_off(settings, pe
     _confirmed_totp(people.charlie)
     client = _client()
 
-    assert _redirects_to(_sign_in(client, people.charlie.username), "home")
+    assert _redirects_to(_sign_in(client, people.charlie.username), "landing")
 
     for url in (reverse("home"), reverse("concerns:inbox"), reverse("identity:account")):
         assert _redirects_to(client.get(url), "identity:verify", next_url=url), url
