@@ -39,7 +39,7 @@ from concerns.models import (
 )
 from concerns.timeline import event_record
 from partners.identity.services import access_denied_record
-from partners.models import Role, User
+from partners.models import Organisation, Role, User
 
 HANDLE = "handle_concern"
 VIEW_REFERRED = "view_referred_concern"
@@ -550,22 +550,44 @@ def assigned_to_someone_who_cannot_act() -> Q:
     """On Concern: assigned to a contact whose account cannot handle the case now.
 
     Switched off, without a role that may hold a case, no longer in the
-    contact's organisation, or without the grant an assignment gives (taken
-    back when the role ended). The coordinator's "needs a new handler" page.
+    contact's organisation, or no longer able to see the case: neither by
+    role (coordinator of its municipality, resource person of its reporter's
+    organisation) nor by the grant an assignment gives (taken back when a
+    role ended). The same rule as handler_concerns_for, asked the other way
+    round, for the coordinator's "needs a new handler" page.
     """
-    handlers = User.roles.through.objects.filter(
-        user=OuterRef("pk"), role__code__in=list(CASE_HANDLER_ROLES)
+
+    def holds(codes) -> Exists:
+        return Exists(
+            User.roles.through.objects.filter(
+                user=OuterRef("assignee__user"), role__code__in=list(codes)
+            )
+        )
+
+    serves_municipality = Exists(
+        Organisation.municipalities.through.objects.filter(
+            organisation=OuterRef("assignee__user__organisation"),
+            municipality=OuterRef("municipality"),
+        )
     )
     grant = ConcernUserObjectPermission.objects.filter(
         user=OuterRef("assignee__user"),
         content_object=OuterRef("pk"),
         permission=_permission_id(HANDLE),
     )
+    sees_it = (
+        (holds([Role.Code.COORDINATOR]) & serves_municipality)
+        | (
+            holds([Role.Code.RESOURCE_PERSON])
+            & Q(reporter_organisation=F("assignee__user__organisation"))
+        )
+        | Exists(grant)
+    )
     return Q(assignee__user__isnull=False) & (
         Q(assignee__user__is_active=False)
-        | Q(assignee__user__in=User.objects.filter(~Exists(handlers)))
+        | ~holds(CASE_HANDLER_ROLES)
         | ~Q(assignee__user__organisation=F("assignee__organisation"))
-        | ~Exists(grant)
+        | ~sees_it
     )
 
 

@@ -163,3 +163,15 @@ def test_the_daily_run_forgets_provider_sessions_that_expired(provider, people):
         ProviderSession.objects.create(provider=provider, subject="s", session_key=key, user=user)
     departed_accounts_deactivate()
     assert list(ProviderSession.objects.values_list("session_key", flat=True)) == [live.session_key]
+
+
+def test_a_coordinator_who_covers_the_case_by_role_needs_no_grant_to_act(handled_case):
+    """After a role is lost and given back, the grants are gone; a coordinator of the case's
+    municipality still sees it by role, so her case is not listed as waiting."""
+    concern, police_user, coordinator = handled_case
+    own = ContactFactory(
+        organisation=coordinator.organisation, role=Contact.Role.COORDINATOR, user=coordinator
+    )
+    concern_assign(concern=concern, actor=coordinator, assignee=own, reason="Jeg tar den selv")
+    coordinator.concernuserobjectpermission_set.all().delete()
+    assert len(needs_new_handler(coordinator)) == 0
