@@ -97,6 +97,12 @@ def database_from_env() -> dict:
         "PORT": str(parts.port or ""),
         "CONN_MAX_AGE": int(os.environ.get("DB_CONN_MAX_AGE", "60")),
         "CONN_HEALTH_CHECKS": True,
+        # Parameters bound on the server, so psycopg prepares a statement the
+        # connection has run five times and PostgreSQL stops planning it again:
+        # a page's queries are the same every time, and planning was a fifth of
+        # the case page (docs/performance.md). PgBouncer in transaction mode
+        # needs 1.21 or later with max_prepared_statements set (docs/deployment.md).
+        "OPTIONS": {"server_side_binding": env_bool("DB_SERVER_SIDE_BINDING", True)},
     }
 
 

@@ -226,7 +226,12 @@ class Concern(models.Model):
         # page's keys, its total and its counts per status are read from the
         # index alone on PostgreSQL. SQLite ignores INCLUDE; its lists are small.
         indexes = [
-            models.Index(fields=["reporter", "-created_at"], name="concern_reporter_recent"),
+            # "My concerns": the reporter's own, from the organisation she is in now
+            # (permissions.reported_by), newest first, read and counted from the index.
+            models.Index(
+                fields=["reporter", "reporter_organisation", "-created_at", "-id"],
+                name="concern_reporter_recent",
+            ),
             models.Index(
                 fields=["municipality", "-submitted_at", "-id"],
                 include=_LIST_FILTER_COLUMNS,
