@@ -98,8 +98,14 @@ def _keeping_given_dates(*models_):
             model_field.auto_now, model_field.auto_now_add = auto_now, auto_now_add
 
 
+# With parameters bound on the server (config.env), one statement takes at most
+# 65,535 of them; a batch of wide rows stays under that.
+_MAX_PARAMETERS = 65_000
+
+
 def _bulk(model, objects) -> list:
-    return model.objects.bulk_create(objects, batch_size=BATCH)
+    columns = len(model._meta.concrete_fields)
+    return model.objects.bulk_create(objects, batch_size=min(BATCH, _MAX_PARAMETERS // columns))
 
 
 @dataclass
@@ -561,7 +567,10 @@ def seed_checklists(world: World) -> None:
             task._history_date = concern.submitted_at + datetime.timedelta(days=1)
             tasks.append(task)
     _bulk(ChecklistTask, tasks)
-    ChecklistTask.history.bulk_history_create(tasks, batch_size=BATCH)
+    columns = len(ChecklistTask.history.model._meta.concrete_fields)
+    ChecklistTask.history.bulk_history_create(
+        tasks, batch_size=min(BATCH, _MAX_PARAMETERS // columns)
+    )
 
 
 def open_deadlines() -> int:

@@ -102,7 +102,11 @@ def database_from_env() -> dict:
         # a page's queries are the same every time, and planning was a fifth of
         # the case page (docs/performance.md). PgBouncer in transaction mode
         # needs 1.21 or later with max_prepared_statements set (docs/deployment.md).
-        "OPTIONS": {"server_side_binding": env_bool("DB_SERVER_SIDE_BINDING", True)},
+        "OPTIONS": {
+            "server_side_binding": env_bool("DB_SERVER_SIDE_BINDING", True),
+            # Django's default (None) would prepare nothing.
+            "prepare_threshold": int(os.environ.get("DB_PREPARE_THRESHOLD", "5")),
+        },
     }
 
 
