@@ -242,6 +242,14 @@ class Concern(models.Model):
                 include=_LIST_FILTER_COLUMNS,
                 name="concern_org_recent",
             ),
+            # A status filter, in the list's order: a status and a district (the
+            # person, by subject_id) read some 50 rows in order, not every case
+            # of that status in the municipality.
+            models.Index(
+                fields=["municipality", "status", "-submitted_at", "-id"],
+                include=["subject_id", "urgency", "acknowledged_at"],
+                name="concern_status_recent",
+            ),
             # Counts per status, and a status filter joined to the person
             # (district, age) by subject_id, from the index alone.
             models.Index(
