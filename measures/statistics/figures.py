@@ -74,9 +74,9 @@ class YearCounts:
     protection is worked out on every request from these counts, as before.
     """
 
-    def __init__(self, municipality: Municipality, year: int):
+    def __init__(self, municipality: Municipality, year: int, *, keep: bool = True):
         self.key = f"statistics:{_COUNTS_VERSION}:{municipality.pk}:{year}"
-        self.kept = year < timezone.localdate().year
+        self.kept = keep and year < timezone.localdate().year
         stored = cache.get(self.key) if self.kept else None
         self.counted_at: datetime.datetime = stored["counted_at"] if stored else timezone.now()
         self._answers: dict = stored["answers"] if stored else {}
@@ -92,10 +92,7 @@ class YearCounts:
     @classmethod
     def afresh(cls, municipality: Municipality, year: int) -> "YearCounts":
         """Counts read from the database now, and not kept."""
-        counts = cls.__new__(cls)
-        counts.key, counts.kept, counts.counted_at = "", False, timezone.now()
-        counts._answers, counts._added = {}, False
-        return counts
+        return cls(municipality, year, keep=False)
 
     def keep(self) -> None:
         if self.kept and self._added:
