@@ -3,14 +3,11 @@ from measures.permissions import STATISTICS_ROLES
 from mentoring.permissions import MENTORING_MENU_ROLES
 from partners.identity.middleware import sign_in_complete
 from partners.models import Role
+from partners.permissions import CASE_HANDLER_ROLE_CODES
 
 # Plain strings: an enum member hashes by its name, so it would never be found
 # in a set of the codes read from the database.
-HANDLER_ROLES = {
-    Role.Code.COORDINATOR.value,
-    Role.Code.RESOURCE_PERSON.value,
-    Role.Code.POLICE_CONTACT.value,
-}
+HANDLER_ROLES = CASE_HANDLER_ROLE_CODES
 
 
 def navigation(request):

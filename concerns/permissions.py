@@ -40,6 +40,7 @@ from concerns.models import (
 from concerns.timeline import event_record
 from partners.identity.services import access_denied_record
 from partners.models import Organisation, Role, User
+from partners.permissions import CASE_HANDLER_ROLE_CODES
 
 HANDLE = "handle_concern"
 VIEW_REFERRED = "view_referred_concern"
@@ -47,10 +48,9 @@ VIEW_REFERRED = "view_referred_concern"
 BREAK_GLASS_PERMISSION = "concerns.break_glass"
 
 # The roles whose holders may be given a case. Everyone else, registry and
-# platform admins included, is untrusted with cases.
-CASE_HANDLER_ROLES = frozenset(
-    {Role.Code.COORDINATOR.value, Role.Code.RESOURCE_PERSON.value, Role.Code.POLICE_CONTACT.value}
-)
+# platform admins included, is untrusted with cases. Kept in partners, whose
+# single sign-on must know them and which cannot import concerns.
+CASE_HANDLER_ROLES = CASE_HANDLER_ROLE_CODES
 
 
 def is_case_handler(user: User) -> bool:

@@ -33,9 +33,9 @@ CONTACT_ROLE_NEEDS_USER_ROLE = {
 }
 
 
-# The roles whose holders may be given a case: concerns.permissions.CASE_HANDLER_ROLES
-# is the rule, and a test keeps the two equal. partners cannot import concerns
-# (the arrows point the other way), yet its single sign-on must know them.
+# The roles whose holders may be given a case (concerns.permissions.CASE_HANDLER_ROLES,
+# the case rule, is this set): here because single sign-on must know them too,
+# and partners cannot import concerns.
 CASE_HANDLER_ROLE_CODES = frozenset(
     {Role.Code.COORDINATOR.value, Role.Code.RESOURCE_PERSON.value, Role.Code.POLICE_CONTACT.value}
 )

@@ -52,16 +52,18 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path):
     assert "DJANGO_SECRET_KEY" in result.stderr
 
 
-def test_production_refuses_to_start_without_the_encryption_keys(tmp_path):
-    env = {key: value for key, value in os.environ.items() if key not in ENCRYPTION_KEYS}
+def _production_check(tmp_path, *, without, **variables) -> subprocess.CompletedProcess:
+    """`manage.py check` under production settings, with some variables left out."""
+    env = {key: value for key, value in os.environ.items() if key not in without}
     env.update(
         {
             "DJANGO_SETTINGS_MODULE": "config.settings.production",
             "DJANGO_SECRET_KEY": "a-long-random-production-secret-" + "x7Qp2LmZ" * 6,
             "VAR_DIR": str(tmp_path),
+            **variables,
         }
     )
-    result = subprocess.run(
+    return subprocess.run(
         [sys.executable, "manage.py", "check"],
         cwd=ROOT,
         env=env,
@@ -69,6 +71,10 @@ def test_production_refuses_to_start_without_the_encryption_keys(tmp_path):
         text=True,
         check=False,
     )
+
+
+def test_production_refuses_to_start_without_the_encryption_keys(tmp_path):
+    result = _production_check(tmp_path, without=set(ENCRYPTION_KEYS))
     assert result.returncode != 0
     assert "FIELD_ENCRYPTION_KEYS" in result.stderr
     assert not (tmp_path / "keys").exists()  # production never makes its own keys
@@ -136,22 +142,6 @@ def test_no_page_loads_anything_from_another_host():
 
 
 def test_production_refuses_to_start_without_a_shared_cache(tmp_path):
-    env = {key: value for key, value in os.environ.items() if key not in {"REDIS_URL", "CACHE_URL"}}
-    env.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "config.settings.production",
-            "DJANGO_SECRET_KEY": "a-long-random-production-secret-" + "x7Qp2LmZ" * 6,
-            "VAR_DIR": str(tmp_path),
-            **ENCRYPTION_KEYS,
-        }
-    )
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = _production_check(tmp_path, without={"REDIS_URL", "CACHE_URL"}, **ENCRYPTION_KEYS)
     assert result.returncode != 0
     assert "CACHE_URL" in result.stderr

@@ -131,8 +131,7 @@ def test_the_reporter_sees_own_concern_in_a_limited_view_only(client, people, ca
         assert _attempt(client, case, view) is False
 
 
-@pytest.mark.parametrize("view", VIEWS)
-def test_the_police_contact_sees_the_concerns_assigned_to_them(client, people, case, view):
+def _police_assigned(people, case):
     police_org = OrganisationFactory(
         slug="politi", kind="police", municipalities=[case.municipality]
     )
@@ -144,6 +143,12 @@ def test_the_police_contact_sees_the_concerns_assigned_to_them(client, people, c
         organisation=people.charlie.organisation, roles=[Role.Code.COORDINATOR]
     )
     concern_assign(concern=case, actor=coordinator, assignee=police, reason="Politiet vurderer")
+    return police_user
+
+
+@pytest.mark.parametrize("view", VIEWS)
+def test_the_police_contact_sees_the_concerns_assigned_to_them(client, people, case, view):
+    police_user = _police_assigned(people, case)
     client.force_login(police_user)
     assert _attempt(client, case, view) == (view != "access_log")
 
@@ -204,21 +209,6 @@ def test_a_resource_person_assigned_another_organisations_case_handles_it(
     )
     concern_assign(concern=case, actor=coordinator, assignee=contact, reason="Kjenner familien")
     assert _attempt(client, case, view) is True
-
-
-def _police_assigned(people, case):
-    police_org = OrganisationFactory(
-        slug="politi", kind="police", municipalities=[case.municipality]
-    )
-    police_user = UserFactory(organisation=police_org, roles=[Role.Code.POLICE_CONTACT])
-    police = ContactFactory(
-        organisation=police_org, role=Contact.Role.POLICE_RADICALISATION, user=police_user
-    )
-    coordinator = UserFactory(
-        organisation=people.charlie.organisation, roles=[Role.Code.COORDINATOR]
-    )
-    concern_assign(concern=case, actor=coordinator, assignee=police, reason="Politiet vurderer")
-    return police_user
 
 
 @pytest.mark.parametrize("view", VIEWS)
