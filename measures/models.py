@@ -1,4 +1,3 @@
-import datetime
 
 from django.db import models
 from django.utils.translation import get_language
@@ -181,7 +180,14 @@ class ActionCardStep(Translated):
     class DueUnit(models.TextChoices):
         MINUTES = "minutes", _("minutes")
         HOURS = "hours", _("hours")
-        DAYS = "days", _("days")
+        DAYS = "days", _("calendar days")
+        WORKING_DAYS = "working_days", _("working days")
+
+    class Notifies(models.TextChoices):
+        """A step that suggests telling an authority: deciding not to needs a reason."""
+
+        POLICE = "police", _("the police")
+        CHILD_WELFARE = "child_welfare", _("child welfare")
 
     class FilingCode(models.TextChoices):
         """Steps a reporter may already have taken, ticked on the concern form."""
@@ -201,8 +207,14 @@ class ActionCardStep(Translated):
     # instant the card is applied.
     due_amount = models.PositiveIntegerField(_("within"))
     due_unit = models.CharField(
-        _("unit"), max_length=10, choices=DueUnit.choices, default=DueUnit.HOURS
+        _("unit"), max_length=20, choices=DueUnit.choices, default=DueUnit.HOURS
     )
+    notifies = models.CharField(
+        _("suggests notifying"), max_length=20, choices=Notifies.choices, blank=True
+    )
+    # Doing this step sends the reporter the municipality's receipt (its text is
+    # data on Municipality); Aalborg's underretning card asks it within 6 weekdays.
+    sends_reporter_receipt = models.BooleanField(_("sends the reporter's receipt"), default=False)
     filing_code = models.CharField(
         _("can be done already when filing"),
         max_length=20,
@@ -230,8 +242,9 @@ class ActionCardStep(Translated):
         return self.translated("text")
 
     @property
-    def due_within(self) -> datetime.timedelta:
-        return datetime.timedelta(**{self.due_unit: self.due_amount})
+    def deadline_unit(self) -> str:
+        """The unit as partners.calendars counts it ("days" are calendar days)."""
+        return "calendar_days" if self.due_unit == self.DueUnit.DAYS else self.due_unit
 
     def natural_key(self):
         return (self.card.code, self.order)

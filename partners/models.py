@@ -29,21 +29,15 @@ class Municipality(models.Model):
     code = models.SlugField(_("code"), max_length=50, unique=True)
     name = models.CharField(_("name"), max_length=100)
     country = models.CharField(_("country"), max_length=2, choices=Country.choices)
-    # Days from submission to the first follow-up, by urgency; each
-    # municipality sets its own.
-    follow_up_days_acute = models.PositiveSmallIntegerField(
-        _("follow-up after (days), acute"), default=1
-    )
-    follow_up_days_high = models.PositiveSmallIntegerField(
-        _("follow-up after (days), high"), default=3
-    )
-    follow_up_days_normal = models.PositiveSmallIntegerField(
-        _("follow-up after (days), normal"), default=14
-    )
     # A follow-up this many days overdue is escalated to the coordinators as well.
     escalate_after_days = models.PositiveSmallIntegerField(
         _("escalate overdue follow-up after (days)"), default=3
     )
+    # The receipt a reporter is sent when the first assessment is done (Aalborg's
+    # underretning card: within 6 weekdays). Kept per municipality, in each language.
+    reporter_receipt_nb = models.TextField(_("receipt to the reporter (nb)"), blank=True)
+    reporter_receipt_da = models.TextField(_("receipt to the reporter (da)"), blank=True)
+    reporter_receipt_en = models.TextField(_("receipt to the reporter (en)"), blank=True)
 
     objects = NaturalKeyManager("code")
     history = HistoricalRecords()
@@ -59,8 +53,120 @@ class Municipality(models.Model):
     def natural_key(self):
         return (self.code,)
 
-    def follow_up_days(self, urgency: str) -> int:
-        return getattr(self, f"follow_up_days_{urgency}")
+    def reporter_receipt(self, language: str) -> str:
+        return getattr(self, f"reporter_receipt_{language}", "") or self.reporter_receipt_nb
+
+
+class ClosureDay(models.Model):
+    """A day the municipality's offices are closed besides the country's public holidays.
+
+    Recurring days (24 and 31 December) have no year; a one-off local closure has one.
+    Working-day deadlines skip them (partners.calendars).
+    """
+
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.CASCADE,
+        related_name="closure_days",
+        verbose_name=_("municipality"),
+    )
+    name = models.CharField(_("name"), max_length=100)
+    month = models.PositiveSmallIntegerField(_("month"))
+    day = models.PositiveSmallIntegerField(_("day"))
+    year = models.PositiveSmallIntegerField(
+        _("year"), null=True, blank=True, help_text=_("Empty: every year.")
+    )
+
+    objects = NaturalKeyManager("municipality__code", "month", "day", "year")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("closure day")
+        verbose_name_plural = _("closure days")
+        ordering = ["municipality__name", "month", "day"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "month", "day", "year"], name="closure_day_once"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(month__gte=1, month__lte=12, day__gte=1, day__lte=31),
+                name="closure_day_is_a_date",
+            ),
+        ]
+
+    def __str__(self):
+        when = f"{self.day}.{self.month}." + (str(self.year) if self.year else "")
+        return f"{self.name} ({when})"
+
+    def natural_key(self):
+        return (self.municipality.code, self.month, self.day, self.year)
+
+    natural_key.dependencies = ["partners.municipality"]
+
+    def clean(self):
+        import datetime
+
+        try:
+            datetime.date(self.year or 2024, self.month, self.day)  # 2024 has 29 February
+        except (TypeError, ValueError):
+            raise ValidationError(_("That day does not exist.")) from None
+
+
+class DeadlineRule(models.Model):
+    """How long a municipality gives for one kind of deadline, and in which unit.
+
+    The due time is worked out once, when the deadline is set, and stored with
+    its basis (partners.calendars.Deadline), so a rule changed later never moves
+    a deadline already given.
+    """
+
+    class Kind(models.TextChoices):
+        FOLLOW_UP_ACUTE = "follow_up_acute", _("First follow-up, acute concern")
+        FOLLOW_UP_HIGH = "follow_up_high", _("First follow-up, high urgency")
+        FOLLOW_UP_NORMAL = "follow_up_normal", _("First follow-up, normal urgency")
+        REFERRAL_RESPONSE = "referral_response", _("Answer to a referral")
+        REPORTER_REPLY = "reporter_reply", _("Reporter's answer to a question")
+        REPORTER_RECEIPT = "reporter_receipt", _("Receipt to the reporter")
+        TRANSFER_RESPONSE = "transfer_response", _("Answer to a case transfer")
+        REVIEW_FIRST = "review_first", _("First review after support ended")
+        REVIEW_SECOND = "review_second", _("Second review after support ended")
+
+    class Unit(models.TextChoices):
+        MINUTES = "minutes", _("minutes")
+        HOURS = "hours", _("hours")
+        CALENDAR_DAYS = "calendar_days", _("calendar days")
+        WORKING_DAYS = "working_days", _("working days")
+        MONTHS = "months", _("months")
+
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.CASCADE,
+        related_name="deadline_rules",
+        verbose_name=_("municipality"),
+    )
+    kind = models.CharField(_("deadline"), max_length=30, choices=Kind.choices)
+    length = models.PositiveIntegerField(_("length"))
+    unit = models.CharField(_("unit"), max_length=20, choices=Unit.choices)
+
+    objects = NaturalKeyManager("municipality__code", "kind")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("deadline rule")
+        verbose_name_plural = _("deadline rules")
+        ordering = ["municipality__name", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "kind"], name="deadline_rule_once"),
+            models.CheckConstraint(condition=models.Q(length__gte=1), name="deadline_rule_length"),
+        ]
+
+    def __str__(self):
+        return f"{self.municipality}: {self.get_kind_display()}"
+
+    def natural_key(self):
+        return (self.municipality.code, self.kind)
+
+    natural_key.dependencies = ["partners.municipality"]
 
 
 class District(models.Model):

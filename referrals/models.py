@@ -139,6 +139,9 @@ class Referral(models.Model):
         verbose_name=_("attachments shared"),
     )
     response_due = models.DateField(_("response due"))
+    # Why the answer is due then (partners.calendars.Deadline.basis); empty when
+    # the sender picked the date herself.
+    response_due_basis = models.JSONField(_("basis of the due date"), default=dict, blank=True)
 
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT

@@ -11,6 +11,7 @@ from concerns.models.concern import (
     IllegalTransition,
     ReferenceSequence,
 )
+from concerns.models.deadlines import DeadlinePause
 from concerns.models.events import CaseEvent
 from concerns.models.notifications import (
     ALWAYS_ON_KINDS,
@@ -21,6 +22,7 @@ from concerns.models.notifications import (
     Reminder,
     SweepMark,
 )
+from concerns.models.records import ArchiveExport, JournalEntry
 from concerns.models.retention import RetentionRule, RetentionRun
 from concerns.models.routing import RoutingDecision, RoutingRule
 from concerns.models.subject import AgeBand, AgeGroup, Subject, age_band_for, age_group_for
@@ -38,6 +40,7 @@ __all__ = [
     "AccessLogIsAppendOnly",
     "AgeBand",
     "AgeGroup",
+    "ArchiveExport",
     "Attachment",
     "CaseActivity",
     "CaseEvaluation",
@@ -47,7 +50,9 @@ __all__ = [
     "Concern",
     "ConcernGroupObjectPermission",
     "ConcernUserObjectPermission",
+    "DeadlinePause",
     "IllegalTransition",
+    "JournalEntry",
     "Notification",
     "NotificationKind",
     "NotificationPreference",

@@ -68,6 +68,7 @@ class Concern(models.Model):
         HANDED_TO_POLICE = "handed_to_police", _("Handed to police")
         PASSED_TO_PST = "passed_to_pst", _("Passed to PST by police")
         MENTOR_FOLLOW_UP = "mentor_follow_up", _("Mentor follow-up")
+        TRANSFERRED = "transferred", _("Transferred to another municipality")
         OTHER = "other", _("Other")
 
     # URLs carry this, never the sequential id, so counting cases is not possible.
@@ -162,6 +163,12 @@ class Concern(models.Model):
         verbose_name=_("action card"),
     )
     follow_up_on = models.DateField(_("next follow-up"), null=True, blank=True)
+    # Why the follow-up falls when it does (partners.calendars.Deadline.basis),
+    # worked out once when it was set; empty when a handler picked the date.
+    follow_up_basis = models.JSONField(_("basis of the follow-up date"), default=dict, blank=True)
+    # Set while a handler has paused the case's deadlines (DeadlinePause):
+    # reminders wait, and resuming moves each due date by the time paused.
+    deadlines_paused_at = models.DateTimeField(_("deadlines paused"), null=True, blank=True)
     # An acute concern stays pinned at the top of every inbox until a handler
     # says they have seen it.
     acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
@@ -189,6 +196,9 @@ class Concern(models.Model):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    # A case closed when its support (a mentorship or a measure) ended is
+    # reviewed after the municipality's review periods, counted from this day.
+    review_from = models.DateField(_("reviews counted from"), null=True, blank=True)
 
     # Retention (concerns.retention): a hold keeps a closed case past its
     # period; anonymised_at says the identity and free text are gone.

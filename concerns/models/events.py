@@ -28,6 +28,13 @@ class CaseEvent(models.Model):
         MENTORSHIP = "mentorship", _("Mentorship")
         LEGAL_HOLD = "legal_hold", _("Legal hold placed")
         LEGAL_HOLD_LIFTED = "legal_hold_lifted", _("Legal hold lifted")
+        DEADLINES_PAUSED = "deadlines_paused", _("Deadlines paused")
+        DEADLINES_RESUMED = "deadlines_resumed", _("Deadlines resumed")
+        RECEIPT_SENT = "receipt_sent", _("Receipt sent to the reporter")
+        DECISION = "decision", _("Decision with reasons")
+        TRANSFER = "transfer", _("Case transfer")
+        REVIEWED = "reviewed", _("Review after support ended")
+        JOURNALED = "journaled", _("Journal entry")
 
     # What the reporter may see on their own concern; everything else is internal.
     REPORTER_VISIBLE = (

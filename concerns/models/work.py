@@ -42,6 +42,8 @@ class ChecklistTask(Translated):
         _("responsible"), max_length=20, choices=ActionCardStep.Responsible.choices
     )
     due_at = models.DateTimeField(_("due"))
+    # Why the step falls due when it does (partners.calendars.Deadline.basis).
+    due_basis = models.JSONField(_("basis of the due time"), default=dict, blank=True)
     done_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -51,6 +53,9 @@ class ChecklistTask(Translated):
         verbose_name=_("done by"),
     )
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    # Settled without doing it: the handler decided the step was not needed
+    # (not notifying the police, say); the note then holds the required reason.
+    declined = models.BooleanField(_("decided not to"), default=False)
     note = models.TextField(_("note"), blank=True, max_length=5000)
 
     history = HistoricalRecords()

@@ -19,6 +19,7 @@ from concerns.models import (
     age_group_for,
 )
 from concerns.search import concern_index_for_search
+from concerns.services.deadlines import follow_up_from_rule
 from concerns.services.triage import concern_route
 from concerns.timeline import event_record
 from measures.models import Phenomenon, Sign
@@ -229,9 +230,7 @@ def concern_submit(*, concern: Concern, actor: User) -> Concern:
         birth_year=concern.subject.birth_year,
         on=timezone.localdate(now),
     )
-    concern.follow_up_on = timezone.localdate(now) + datetime.timedelta(
-        days=concern.municipality.follow_up_days(concern.urgency)
-    )
+    follow_up_from_rule(concern, now)
     concern.version += 1
     concern._history_user = actor
     concern.save(
@@ -241,6 +240,7 @@ def concern_submit(*, concern: Concern, actor: User) -> Concern:
             "submitted_at",
             "age_group",
             "follow_up_on",
+            "follow_up_basis",
             "version",
             "updated_at",
         ]

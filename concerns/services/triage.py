@@ -38,6 +38,7 @@ from concerns.permissions import (
 )
 from concerns.reminders import outbox_add
 from concerns.services.attachments import attachments_add
+from concerns.services.deadlines import follow_up_from_rule
 from concerns.services.work import Evaluation, case_evaluation_record, checklist_create
 from concerns.timeline import contact_ref, event_record
 from partners.models import Contact, User
@@ -332,10 +333,8 @@ def concern_reopen(
     _change_status(concern, actor, Concern.Status.IN_TRIAGE, text=reason)
     concern.outcome = ""
     concern.closed_at = None
-    concern.follow_up_on = timezone.localdate() + datetime.timedelta(
-        days=concern.municipality.follow_up_days(concern.urgency)
-    )
-    _save(concern, actor, "status", "outcome", "closed_at", "follow_up_on")
+    follow_up_from_rule(concern)
+    _save(concern, actor, "status", "outcome", "closed_at", "follow_up_on", "follow_up_basis")
     return concern
 
 
@@ -456,5 +455,6 @@ def concern_set_follow_up(
     if follow_up_on < timezone.localdate():
         raise ValidationError(_("The follow-up date cannot be in the past."))
     concern.follow_up_on = follow_up_on
-    _save(concern, actor, "follow_up_on")
+    concern.follow_up_basis = {}  # a date picked by hand needs no explaining
+    _save(concern, actor, "follow_up_on", "follow_up_basis")
     return concern

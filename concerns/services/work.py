@@ -21,6 +21,7 @@ from concerns.permissions import Action, ensure_can
 from concerns.services.attachments import attachments_add
 from concerns.timeline import event_record, texts
 from measures.models import ActionCard, Goal, Initiative, Measure
+from partners.calendars import calendar_for, deadline_after
 from partners.models import Organisation, User
 
 
@@ -38,7 +39,11 @@ def checklist_create(
     if concern.checklist.filter(card=card).exists():
         raise ValidationError(_("This action card is already applied to the case."))
     tasks = []
+    calendar = calendar_for(concern.municipality)
     for step in card.steps.order_by("order"):
+        deadline = deadline_after(
+            start, length=step.due_amount, unit=step.deadline_unit, calendar=calendar
+        )
         task = ChecklistTask(
             concern=concern,
             card=card,
@@ -48,7 +53,8 @@ def checklist_create(
             text_da=step.text_da,
             text_en=step.text_en,
             responsible=step.responsible,
-            due_at=start + step.due_within,
+            due_at=deadline.due,
+            due_basis=deadline.basis,
         )
         if step.filing_code and step.filing_code in (concern.steps_done_at_filing or []):
             task.done_by_id = concern.reporter_id

@@ -66,7 +66,14 @@ def test_routing_turns_each_card_into_a_checklist_with_due_times(
             getattr(step, f"text_{language}") for step in steps
         ]
     assert [task.responsible for task in tasks] == [step.responsible for step in steps]
-    assert [task.due_at for task in tasks] == [SUBMITTED + step.due_within for step in steps]
+    # Hours and minutes run on the clock; the receipt step counts weekdays, skipping holidays.
+    assert [task.due_at for task in tasks if task.due_basis["unit"] != "working_days"] == [
+        SUBMITTED + datetime.timedelta(**{step.due_unit: step.due_amount})
+        for step in steps
+        if step.due_unit != "working_days"
+    ]
+    for task in tasks:
+        assert task.due_basis["length"] == task.step.due_amount
     assert all(task.card == card and not task.is_done for task in tasks)
 
 
