@@ -30,6 +30,11 @@ class NotificationKind(models.TextChoices):
     DRAFT_WAITING = "draft_waiting", _("A draft concern of yours is waiting")
     DRAFT_EXPIRING = "draft_expiring", _("A draft concern of yours will be deleted in a week")
     MENTOR_MEETING_DUE = "mentor_meeting_due", _("A meeting with a mentee is due")
+    REPORTER_RECEIPT = "reporter_receipt", _("Receipt for a concern you filed")
+    TRANSFER_RECEIVED = "transfer_received", _("A case is being transferred to your municipality")
+    TRANSFER_ANSWERED = "transfer_answered", _("Your case transfer was answered")
+    REVIEW_DUE = "review_due", _("A closed case is due for review")
+    ARCHIVE_FAILED = "archive_failed", _("A case could not be delivered to the archive")
 
 
 # Nobody can turn these off, on the bell or by e-mail.
