@@ -15,8 +15,10 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from concerns import selectors
+from concerns.decision_forms import ReviewForm
 from concerns.models import Concern
-from concerns.permissions import Action
+from concerns.permissions import Action, can
+from concerns.reviews import next_review, support_has_ended
 from concerns.services import (
     concern_accept,
     concern_acknowledge,
@@ -29,6 +31,8 @@ from concerns.services import (
     concern_start_follow_up,
     subject_link,
 )
+from concerns.services.deadlines import concern_pause_deadlines, concern_resume_deadlines
+from concerns.services.reviews import concern_review_record
 from concerns.services.work import Evaluation, case_activity_record, checklist_apply
 from concerns.triage_forms import (
     AcknowledgeForm,
@@ -40,6 +44,7 @@ from concerns.triage_forms import (
     FollowUpDateForm,
     LinkSubjectForm,
     NoteForm,
+    PauseDeadlinesForm,
     ReasonForm,
     RequestInfoForm,
 )
@@ -174,6 +179,31 @@ ACTIONS = [
         initial=lambda concern: {"follow_up_on": concern.follow_up_on},
     ),
     CaseAction(
+        "pause-deadlines",
+        _("Pause the deadlines"),
+        PauseDeadlinesForm,
+        lambda c, u, d, v: concern_pause_deadlines(
+            concern=c, actor=u, reason=d["reason"], note=d["note"], expected_version=v
+        ),
+        Action.HANDLE,
+        when=lambda concern: concern.is_open and concern.deadlines_paused_at is None,
+        intro=_(
+            "While the case waits for someone outside it, no reminders are sent. "
+            "Resuming moves each deadline by the time paused, in working days where "
+            "the deadline counts working days."
+        ),
+    ),
+    CaseAction(
+        "resume-deadlines",
+        _("Resume the deadlines"),
+        AcknowledgeForm,
+        lambda c, u, d, v: concern_resume_deadlines(concern=c, actor=u, expected_version=v),
+        Action.HANDLE,
+        when=lambda concern: concern.is_open and concern.deadlines_paused_at is not None,
+        intro=_("Each open deadline moves by the time the case was paused."),
+        button_class="btn-primary",
+    ),
+    CaseAction(
         "link-subject",
         _("Same person as an earlier concern?"),
         LinkSubjectForm,
@@ -200,6 +230,8 @@ ACTIONS = [
                 situation_change=d["situation_change"],
                 partners=frozenset(d["partners"]),
             ),
+            reason=d["reason"],
+            support_ended=d["support_ended"],
             expected_version=v,
         ),
         Action.CLOSE,
@@ -208,6 +240,27 @@ ACTIONS = [
             "The reporter is told, with the text you write for her."
         ),
         button_class="btn-dark",
+        initial=lambda concern: {"support_ended": support_has_ended(concern)},
+    ),
+    CaseAction(
+        "review",
+        _("Record review"),
+        ReviewForm,
+        lambda c, u, d, v: concern_review_record(
+            concern=c, actor=u, note=d["note"], reopen=d.get("reopen", False), expected_version=v
+        ),
+        Action.CLOSE,
+        # Closed after its support ended, with a review still to record (concerns.reviews).
+        when=lambda concern: (
+            concern.status == Concern.Status.CLOSED
+            and concern.review_from is not None
+            and next_review(concern) is not None
+        ),
+        intro=_(
+            "A look at how the person is doing now that the support has ended. "
+            "Internal: never shown to the reporter."
+        ),
+        form_kwargs=lambda concern, user: {"may_reopen": can(user, Action.REOPEN, concern)},
     ),
     CaseAction(
         "reopen",

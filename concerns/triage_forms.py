@@ -5,7 +5,14 @@ from crispy_forms.layout import HTML, Fieldset, Layout
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from concerns.models import AgeBand, CaseActivity, CaseEvaluation, Concern, Subject
+from concerns.models import (
+    AgeBand,
+    CaseActivity,
+    CaseEvaluation,
+    Concern,
+    DeadlinePause,
+    Subject,
+)
 from concerns.registry_choices import registry_choices
 from concerns.selectors import DEFAULT_SORT, INBOX_SORTS, InboxFilters
 from concerns.services.triage import TEXT_MAX_LENGTH
@@ -155,11 +162,32 @@ class CloseForm(forms.Form):
             "Thank you for raising it.” Never internal details."
         ),
     )
+    # A decision not to act is reasoned in writing (concerns.services.decisions);
+    # required with "no further action" only, so checked in clean().
+    reason = forms.CharField(
+        label=_("Why no further action?"),
+        required=False,
+        max_length=TEXT_MAX_LENGTH,
+        widget=_text_area(3),
+        help_text=_(
+            "Required when the outcome is “No further action”. Kept on the timeline and in the "
+            "journal as an internal note; the reporter never sees it."
+        ),
+    )
     comment = forms.CharField(
         label=_("Internal comment (optional)"),
         required=False,
         max_length=TEXT_MAX_LENGTH,
         widget=_text_area(2),
+    )
+    # Support that has ended is reviewed after 6 and 12 months (concerns.reviews).
+    # The case page ticks it when the case shows such support; the handler knows best.
+    support_ended = forms.BooleanField(
+        label=_("Support was given and has now ended (a mentorship or a measure)"),
+        required=False,
+        help_text=_(
+            "The case is then brought up for review after the municipality's review periods."
+        ),
     )
     # The course-of-work evaluation: fixed choices only, counted in the statistics.
     help_timely = forms.ChoiceField(
@@ -191,8 +219,10 @@ class CloseForm(forms.Form):
         self.helper.form_tag = False
         self.helper.layout = Layout(
             "outcome",
+            "reason",
             "reporter_message",
             "comment",
+            "support_ended",
             Fieldset(
                 _("Evaluation of the course of work"),
                 HTML(
@@ -209,6 +239,23 @@ class CloseForm(forms.Form):
             ),
             "confirm",
         )
+
+    def clean(self):
+        data = super().clean()
+        no_further_action = data.get("outcome") == Concern.Outcome.NO_FURTHER_ACTION
+        reason = (data.get("reason") or "").strip()
+        if no_further_action and not reason:
+            self.add_error("reason", _("Write why no further action is needed."))
+        elif data.get("outcome") and not no_further_action and reason:
+            # Not kept silently elsewhere: the handler decides where the text belongs.
+            self.add_error(
+                "reason",
+                _(
+                    "A reason is asked for with “No further action” only. Clear it, or move "
+                    "it to the internal comment."
+                ),
+            )
+        return data
 
 
 class AcknowledgeForm(forms.Form):
@@ -342,6 +389,26 @@ class ActivityForm(forms.Form):
 
 class FollowUpDateForm(forms.Form):
     follow_up_on = forms.DateField(label=_("Next follow-up"), widget=DateInput)
+
+
+class PauseDeadlinesForm(forms.Form):
+    reason = forms.ChoiceField(
+        label=_("The case is waiting for"),
+        choices=DeadlinePause.Reason.choices,
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=500,
+        help_text=_("Required for “Other”. Internal: never shown to the reporter."),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("reason") == DeadlinePause.Reason.OTHER and not data.get("note", "").strip():
+            self.add_error("note", _("Say what the case is waiting for."))
+        return data
 
 
 class AccessRequestForm(forms.Form):

@@ -7,7 +7,9 @@ from import_export.admin import ImportExportMixin
 from partners.admin_tenancy import TenantAdmin, register_tenant_model, visible_to
 from partners.identity.admin import SecurityEventAdmin  # noqa: F401 (registers it)
 from partners.models import (
+    ClosureDay,
     Contact,
+    DeadlineRule,
     District,
     KontaktforumMembership,
     Municipality,
@@ -22,6 +24,8 @@ register_tenant_model(District, "municipality")
 register_tenant_model(Organisation, "municipalities")
 register_tenant_model(Contact, "organisation__municipalities")
 register_tenant_model(KontaktforumMembership, "municipality")
+register_tenant_model(ClosureDay, "municipality")
+register_tenant_model(DeadlineRule, "municipality")
 register_tenant_model(User, "organisation__municipalities")
 
 
@@ -44,6 +48,22 @@ class MunicipalityAdmin(TenantAdmin):
         if is_platform_admin(request.user):
             return []
         return ["code", "name", "country"]
+
+
+@admin.register(ClosureDay)
+class ClosureDayAdmin(TenantAdmin):
+    """Days the offices are closed besides public holidays; working-day deadlines skip them."""
+
+    list_display = ["name", "day", "month", "year", "municipality"]
+    list_filter = ["municipality"]
+
+
+@admin.register(DeadlineRule)
+class DeadlineRuleAdmin(TenantAdmin):
+    """A change applies to deadlines set from now on; those already given keep their date."""
+
+    list_display = ["kind", "length", "unit", "municipality"]
+    list_filter = ["municipality", "unit"]
 
 
 @admin.register(District)

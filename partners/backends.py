@@ -20,6 +20,8 @@ REGISTRY_KEPT_MODELS = {
         "organisation",
         "contact",
         "kontaktforummembership",
+        "closureday",
+        "deadlinerule",
         # Group → role for their own organisations; a case-handler role is a
         # platform admin's to map (partners.identity.admin.GroupMappingAdmin).
         "groupmapping",

@@ -1,5 +1,3 @@
-import datetime
-
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -7,7 +5,8 @@ from django.utils.translation import gettext_lazy as _
 from concerns.models import Attachment, Concern
 from config.widgets import DateInput
 from measures.models import Initiative, Measure, PreventionCorps
-from partners.models import Contact, Organisation
+from partners.calendars import deadline_for
+from partners.models import Contact, DeadlineRule, Organisation
 from referrals.models import LegalBasis
 from referrals.services import TEXT_MAX_LENGTH, ReferralDetails
 
@@ -82,9 +81,10 @@ class ReferralForm(forms.Form):
     response_due = forms.DateField(label=_("Answer wanted by"), widget=DateInput)
 
     def __init__(self, *args, concern: Concern, **kwargs):
-        kwargs.setdefault(
-            "initial", {"response_due": timezone.localdate() + datetime.timedelta(days=14)}
-        )
+        # The municipality's rule (e.g. 10 working days) proposes the date; the
+        # sender may pick another.
+        due = deadline_for(concern.municipality, DeadlineRule.Kind.REFERRAL_RESPONSE)
+        kwargs.setdefault("initial", {"response_due": due.due_date})
         super().__init__(*args, **kwargs)
         municipality = concern.municipality_id
         self.fields["receiving_organisation"].queryset = Organisation.objects.filter(

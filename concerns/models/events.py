@@ -42,6 +42,7 @@ class CaseEvent(models.Model):
         Kind.INFO_REQUESTED,
         Kind.REPORTER_REPLIED,
         Kind.REPORTER_INFORMED,
+        Kind.RECEIPT_SENT,
     )
 
     concern = models.ForeignKey(

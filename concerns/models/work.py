@@ -53,6 +53,8 @@ class ChecklistTask(Translated):
         verbose_name=_("done by"),
     )
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    # Doing it sends the reporter the municipality's receipt (copied from the step).
+    sends_reporter_receipt = models.BooleanField(_("sends the reporter's receipt"), default=False)
     # Settled without doing it: the handler decided the step was not needed
     # (not notifying the police, say); the note then holds the required reason.
     declined = models.BooleanField(_("decided not to"), default=False)

@@ -31,8 +31,11 @@ def _follow_up_occurrence():
 @provider(NotificationKind.FOLLOW_UP_DUE)
 def follow_ups_due(window: Window) -> Iterable[Due]:
     kind = NotificationKind.FOLLOW_UP_DUE
+    # A paused case waits (DeadlinePause); resuming moves its dates past the pause.
     concerns = Concern.objects.filter(
-        status__in=Concern.OPEN_STATUSES, follow_up_on__lte=window.today
+        status__in=Concern.OPEN_STATUSES,
+        follow_up_on__lte=window.today,
+        deadlines_paused_at__isnull=True,
     )
     if window.since is not None:
         concerns = concerns.filter(follow_up_on__gte=window.after_date())
@@ -69,6 +72,7 @@ def follow_ups_escalated(window: Window) -> Iterable[Due]:
             municipality__escalate_after_days=days,
             status__in=Concern.OPEN_STATUSES,
             follow_up_on__lt=cutoff,
+            deadlines_paused_at__isnull=True,
         )
         if window.since is not None:
             concerns = concerns.filter(follow_up_on__gte=window.after_date(days + 1))
@@ -92,9 +96,13 @@ def follow_ups_escalated(window: Window) -> Iterable[Due]:
 @provider(NotificationKind.TASK_DUE)
 def checklist_tasks_due(window: Window) -> Iterable[Due]:
     kind = NotificationKind.TASK_DUE
-    # A task's due time is copied once and never moves, so one occurrence per task.
+    # One occurrence per task: a due time moves only when a pause ends, and a
+    # task reminded before its case was paused is not reminded again.
     tasks = ChecklistTask.objects.filter(
-        done_at__isnull=True, due_at__lte=window.now, concern__status__in=Concern.OPEN_STATUSES
+        done_at__isnull=True,
+        due_at__lte=window.now,
+        concern__status__in=Concern.OPEN_STATUSES,
+        concern__deadlines_paused_at__isnull=True,
     )
     if window.since is not None:
         tasks = tasks.filter(due_at__gte=window.after())

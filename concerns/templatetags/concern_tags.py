@@ -15,6 +15,21 @@ def overdue_on(concern, today):
 
 
 @register.filter
+def deadline_basis(basis):
+    """Why a deadline falls when it does, in the reader's language; "" for a date picked by hand."""
+    from partners.calendars import describe
+
+    return describe(basis or {})
+
+
+@register.filter
+def pause_reason_label(code):
+    from concerns.models import DeadlinePause
+
+    return DeadlinePause.Reason(code).label if code in DeadlinePause.Reason.values else code
+
+
+@register.filter
 def status_label(code):
     from concerns.models import Concern
 
@@ -115,3 +130,11 @@ def iso_date(value):
         return datetime.date.fromisoformat(value)
     except (TypeError, ValueError):
         return value
+
+
+@register.filter
+def authority_label(code):
+    """Whom a step suggests notifying (ActionCardStep.Notifies), in the reader's language."""
+    from measures.models import ActionCardStep
+
+    return ActionCardStep.Notifies(code).label if code in ActionCardStep.Notifies.values else code
