@@ -1,0 +1,36 @@
+"""The case page's decisions with reasons that are not quick actions: a checklist step declined."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from concerns.decision_forms import TaskDeclineForm
+from concerns.permissions import deny, get_concern_for_user_or_404, is_handler
+from concerns.services.decisions import checklist_task_decline
+
+
+@require_POST
+def checklist_task_declined(request, public_id, task_id):
+    """Settle a step by deciding not to notify, with the reason the handler writes."""
+    concern = get_concern_for_user_or_404(request.user, public_id)
+    if not is_handler(request.user, concern):
+        raise deny(request.user, f"concern {concern.public_id}")
+    task = concern.checklist.filter(pk=task_id).first()
+    if task is None:
+        raise deny(request.user, f"task {task_id} of concern {concern.public_id}")
+    form = TaskDeclineForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError([error for errors in form.errors.values() for error in errors])
+        checklist_task_decline(task=task, actor=request.user, reason=form.cleaned_data["reason"])
+    except PermissionDenied as denied:
+        raise deny(request.user, f"task {task_id} of concern {concern.public_id}") from denied
+    except ValidationError as error:
+        messages.error(
+            request, _("Nothing was changed: %(errors)s") % {"errors": " ".join(error.messages)}
+        )
+    else:
+        messages.success(request, _("Saved."))
+    return redirect("concerns:detail", public_id=concern.public_id)
