@@ -57,6 +57,11 @@ def log_receiver_read(request, concern: Concern, view: str) -> None:
     _log(request, concern, view, AccessLog.Purpose.RECEIVER)
 
 
+def log_transfer_read(request, concern: Concern, view: str) -> None:
+    """A receiving municipality's coordinator read what a case transfer sent."""
+    _log(request, concern, view, AccessLog.Purpose.TRANSFER_RECEIVER)
+
+
 def log_mentor_read(request, concern: Concern, view: str) -> None:
     """A mentor read the concern the coordinator shared with them."""
     _log(request, concern, view, AccessLog.Purpose.MENTOR)

@@ -270,7 +270,11 @@ ACTIONS = [
             concern=c, actor=u, reason=d["reason"], expected_version=v
         ),
         Action.REOPEN,
-        when=lambda concern: concern.status == Concern.Status.CLOSED,
+        # A transferred case goes on in the municipality that accepted it.
+        when=lambda concern: (
+            concern.status == Concern.Status.CLOSED
+            and concern.outcome != Concern.Outcome.TRANSFERRED
+        ),
     ),
 ]
 CASE_ACTIONS = {action.slug: action for action in ACTIONS}

@@ -1,4 +1,5 @@
 from concerns.models import Notification
+from concerns.records.permissions import PUBLIC_JOURNAL_ROLES
 from measures.permissions import STATISTICS_ROLES
 from mentoring.permissions import MENTORING_MENU_ROLES
 from partners.identity.middleware import sign_in_complete
@@ -23,7 +24,10 @@ def navigation(request):
         "signed_in": True,
         "show_inbox": bool(roles & HANDLER_ROLES),
         "show_statistics": bool(roles & STATISTICS_ROLES),
+        "show_public_journal": bool(roles & PUBLIC_JOURNAL_ROLES),
         "show_retention": Role.Code.COORDINATOR.value in roles,
+        # Cases other municipalities transfer here are answered by coordinators alone.
+        "show_transfers": Role.Code.COORDINATOR.value in roles,
         "show_mentoring": bool(roles & MENTORING_MENU_ROLES),
         "unread_notifications": Notification.objects.filter(
             user=user, read_at__isnull=True, shown=True

@@ -211,6 +211,10 @@ _HISTORY = {
         "Opdigtet eksempel til statistikken: ændret adfærd og nye kontakter på nettet.",
     ),
 }
+_NO_ACTION_REASONS = {
+    "trondheim": "Oppdiktet eksempel: samtalen med familien viste at bekymringen var avklart.",
+    "aalborg": "Opdigtet eksempel: samtalen med familien viste, at bekymringen var afklaret.",
+}
 _PHENOMENA = ("right_wing", "right_wing", "religious", "religious", "left_wing", "unclear")
 _OUTCOMES = (
     Concern.Outcome.ADVICE_GIVEN,
@@ -254,6 +258,12 @@ def _backdate(concern: Concern, submitted: datetime.datetime, handled_hours: int
         ),
     )
     concern.events.update(at=F("at") - shift)
+    # Its journal moves with it: the public journal of this month shows this month's cases.
+    for entry in concern.journal_entries.all():
+        day = timezone.localdate(entry.created_at - shift)
+        concern.journal_entries.filter(pk=entry.pk).update(
+            created_at=entry.created_at - shift, journal_date=day, document_date=day
+        )
 
 
 @transaction.atomic
@@ -304,10 +314,15 @@ def seed_demo_history(generator_seed: int = 2026) -> int:
                         actor=handler,
                         reason="Demo",
                     )
+                outcome = generator.choice(_OUTCOMES)
                 concern = concern_close(
                     concern=concern,
                     actor=handler,
-                    outcome=generator.choice(_OUTCOMES),
+                    outcome=outcome,
+                    # "No further action" is a decision with a written reason.
+                    reason=_NO_ACTION_REASONS[code]
+                    if outcome == Concern.Outcome.NO_FURTHER_ACTION
+                    else "",
                     evaluation=Evaluation(
                         help_timely=generator.choice(("yes", "yes", "yes", "partly", "no")),
                         situation_change=generator.choice(

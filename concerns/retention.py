@@ -1,5 +1,7 @@
 """Retention: closed cases lose the person's identity and every free text after their period,
 drafts never submitted go after 30 days. See docs/retention.md and ADR 0004.
+A closed case is never touched before its archive package is delivered
+(concerns.records.archive, docs/archive.md): the archive keeps the record.
 
 What stays of an anonymised case is what statistics count: the reference,
 municipality, district, age group, phenomenon, signs, urgency, outcome, the
@@ -23,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from concerns.models import (
     AccessLog,
+    ArchiveExport,
     Attachment,
     CaseActivity,
     CaseEvent,
@@ -38,9 +41,11 @@ from concerns.permissions import coordinated_municipality_ids
 from concerns.reminders.providers import DRAFT_DELETED_AFTER
 from concerns.timeline import event_record
 from concerns.uploads import storage
+from measures.meetings.retention import meetings_anonymise_case
 from mentoring.models import LifeMasteryGoal, MentorSession
 from partners.models import User
 from referrals.models import Referral, ReferralNote
+from referrals.transfers.retention import transfers_anonymise_case
 
 log = logging.getLogger(__name__)
 
@@ -196,11 +201,20 @@ def _anonymise_subject(subject: Subject) -> int:
     return _purge_history(Subject, [subject.pk])
 
 
+def _archived(concern: Concern) -> bool:
+    """The case's archive package for its last closing is delivered (concerns.records.archive)."""
+    return ArchiveExport.objects.filter(
+        concern=concern, status=ArchiveExport.Status.DELIVERED
+    ).exists()
+
+
 def anonymise(concern: Concern, run: RetentionRun) -> None:
     """Take the identity and every free text out of one closed case, its history and grants."""
     with transaction.atomic():
         concern = Concern.objects.select_for_update().get(pk=concern.pk)
         if concern.anonymised_at or concern.legal_hold_at or concern.status != "closed":
+            return
+        if not _archived(concern):
             return
         purged = _purge_history(Concern, [concern.pk])
         Concern.objects.filter(pk=concern.pk).update(
@@ -229,6 +243,10 @@ def anonymise(concern: Concern, run: RetentionRun) -> None:
         sessions = MentorSession.objects.filter(mentorship__concern=concern)
         purged += _purge_history(MentorSession, sessions.values_list("pk", flat=True))
         sessions.update(note="")
+        # Meetings that discussed the case: presentations, decisions and minutes.
+        purged += meetings_anonymise_case(concern)
+        # What transfers and handovers sent of it: their snapshots and notes.
+        purged += transfers_anonymise_case(concern)
         files, file_history = _delete_files(Attachment.objects.filter(concern=concern))
         grants = 0
         for model in (ConcernUserObjectPermission, ConcernGroupObjectPermission):
@@ -297,8 +315,12 @@ def run_retention(now: datetime.datetime | None = None) -> RetentionRun:
         .values_list("municipality", flat=True)
         .distinct()
     )
+    # A case whose archive package is not delivered waits, whatever its period
+    # (docs/archive.md): the join follows the export's unique key on the case.
     due = (
-        _expiring(municipality_ids, now).filter(legal_hold_at__isnull=True).order_by("pk")
+        _expiring(municipality_ids, now)
+        .filter(legal_hold_at__isnull=True, archive_export__status=ArchiveExport.Status.DELIVERED)
+        .order_by("pk")
         if municipality_ids
         else Concern.objects.none()
     )

@@ -613,7 +613,8 @@ def _full_name(first_name: str | None, last_name: str | None, username: str | No
 def checklist_for(concern: Concern) -> list[dict]:
     """The case's checklists, one per applied card, with progress."""
     tasks = sorted(
-        concern.checklist.select_related("card", "done_by").order_by(),
+        # The step says whether it suggests notifying (the "decided not to" form).
+        concern.checklist.select_related("card", "done_by", "step").order_by(),
         key=lambda task: (task.card_id, task.order),  # see routing_decisions_for()
     )
     cards: dict[int, dict] = {}

@@ -6,6 +6,7 @@ from celery import shared_task
 from django.db import OperationalError
 
 from concerns import reminders, retention
+from concerns.records import archive
 
 
 @shared_task(
@@ -64,3 +65,16 @@ def deliver_pending_reminders() -> int:
 def run_retention() -> int:
     """The daily retention run (concerns.retention); in production on its own database role."""
     return retention.run_retention().cases_anonymised
+
+
+@shared_task(
+    name="records.archive_sweep",
+    ignore_result=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=5,
+    retry_backoff_max=60,
+    max_retries=5,
+)
+def archive_sweep() -> int:
+    """Deliver closed cases' pending archive packages (concerns.records.archive)."""
+    return archive.archive_sweep()

@@ -38,6 +38,7 @@ def event_record(
     from_status: str = "",
     to_status: str = "",
     data: dict | None = None,
+    due_at=None,
 ) -> CaseEvent:
     """Add an entry to the case timeline. Callers are services, inside their transaction."""
     event = CaseEvent(
@@ -48,6 +49,7 @@ def event_record(
         from_status=from_status,
         to_status=to_status,
         data=data or {},
+        due_at=due_at,
     )
     event._history_user = actor
     event.save()

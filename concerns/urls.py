@@ -1,6 +1,7 @@
 from django.urls import path
 
-from concerns import handover_views, retention_views, views
+from concerns import decision_views, handover_views, retention_views, views
+from concerns.records import views as record_views
 
 app_name = "concerns"
 
@@ -23,6 +24,7 @@ urlpatterns = [
     path("<uuid:public_id>/purpose/", views.concern_purpose, name="purpose"),
     path("<uuid:public_id>/history/", views.concern_history, name="history"),
     path("<uuid:public_id>/access-log/", views.concern_access_log, name="access_log"),
+    path("<uuid:public_id>/journal/", record_views.case_journal, name="journal"),
     path("<uuid:public_id>/national-id/", views.concern_reveal_national_id, name="national_id"),
     path(
         "<uuid:public_id>/files/<uuid:attachment_id>/",
@@ -31,5 +33,10 @@ urlpatterns = [
     ),
     path("<uuid:public_id>/reply/", views.concern_reply, name="reply"),
     path("<uuid:public_id>/tasks/<int:task_id>/done/", views.checklist_task_done, name="task_done"),
+    path(
+        "<uuid:public_id>/tasks/<int:task_id>/decline/",
+        decision_views.checklist_task_declined,
+        name="task_decline",
+    ),
     path("<uuid:public_id>/<slug:action>/", views.concern_action, name="action"),
 ]

@@ -40,6 +40,7 @@ from concerns.permissions import (
     is_handler,
     user_municipality_ids,
 )
+from concerns.reviews import reviews_for
 from concerns.services import (
     concern_create_draft,
     concern_reporter_reply,
@@ -310,6 +311,8 @@ def concern_detail(request, public_id):
             "can": {action.value: permitted for action, permitted in allowed.items()},
             "quick_actions": available_actions(concern, allowed),
             "checklist": selectors.checklist_for(concern),
+            # A case closed after its support ended: when it is reviewed (concerns.reviews).
+            "reviews": reviews_for(concern),
             "now": timezone.now(),
             "task_done_form": TaskDoneForm(),
             "activities": selectors.activities_for(concern),

@@ -5,6 +5,7 @@ from django.views.generic import RedirectView
 from django.views.i18n import set_language
 
 from concerns.views import home, landing
+from config.views import accessibility_statement
 from partners.identity.middleware import second_factor_exempt
 from partners.identity.views import sign_in, sign_out
 
@@ -17,6 +18,8 @@ urlpatterns = [
     path("notifications/", include("concerns.notification_urls")),
     path("knowledge/", include("measures.urls")),
     path("statistics/", include("measures.statistics.urls")),
+    path("meetings/", include("measures.meetings.urls")),
+    path("public-journal/", include("concerns.records.urls")),
     path("mentoring/", include("mentoring.urls")),
     path("accounts/login/", sign_in, name="login"),
     path("accounts/logout/", sign_out, name="logout"),
@@ -33,4 +36,5 @@ urlpatterns = [
         login_not_required(RedirectView.as_view(pattern_name="login", query_string=True)),
     ),
     path("admin/", admin.site.urls),
+    path("accessibility/", accessibility_statement, name="accessibility"),
 ]

@@ -9,6 +9,7 @@ from measures.models import (
     GoalArea,
     Initiative,
     Measure,
+    MeetingKind,
     Phenomenon,
     PreventionCorps,
     RiskFactor,
@@ -23,6 +24,8 @@ from partners.admin_tenancy import TenantAdmin, TenantInline, register_tenant_mo
 for model in (ActionCard, GoalArea, Measure, Goal, Initiative, FollowUpItem):
     register_tenant_model(model, "municipality")
 register_tenant_model(ActionCardStep, "card__municipality")
+# Each municipality's kinds of meeting, and the plan item a held one counts under.
+register_tenant_model(MeetingKind, "municipality")
 
 
 @admin.register(Phenomenon)
@@ -104,3 +107,10 @@ class RiskFactorAdmin(TenantAdmin):
 @admin.register(Definition)
 class DefinitionAdmin(TenantAdmin):
     list_display = ["term", "source"]
+
+
+@admin.register(MeetingKind)
+class MeetingKindAdmin(TenantAdmin):
+    list_display = ["name_nb", "name_da", "municipality", "category", "measure", "initiative"]
+    list_filter = ["municipality", "category", "is_active"]
+    search_fields = ["code", "name_nb", "name_da", "name_en"]

@@ -1,4 +1,3 @@
-
 from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -473,6 +472,10 @@ class MeasureActivity(models.Model):
         SEMINAR = "seminar", _("Seminar or dialogue meeting")
         COURSE = "course", _("Course or training")
         PARENT_GUIDANCE = "parent_guidance", _("Parent guidance session")
+        SLT_MEETING = "slt_meeting", _("SLT coordination meeting")
+        SSP_MEETING = "ssp_meeting", _("SSP meeting")
+        POLICE_COUNCIL = "police_council", _("Police council meeting")
+        SAFETY_WALK = "safety_walk", _("Safety walk")
         OTHER = "other", _("Other")
 
     # Trondheim's work is under a measure, Aalborg's under an initiative: one of the two.
@@ -505,6 +508,16 @@ class MeasureActivity(models.Model):
         "partners.User", on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by")
     )
     created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+    # A held meeting counts once, by itself (measures.meetings.services.meeting_hold):
+    # the one-to-one key makes a second count of the same meeting impossible.
+    meeting = models.OneToOneField(
+        "measures.Meeting",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="activity",
+        verbose_name=_("meeting"),
+    )
 
     history = HistoricalRecords(m2m_fields=[organisations, goals])
 
@@ -523,3 +536,14 @@ class MeasureActivity(models.Model):
     def __str__(self):
         plan_item = self.measure or self.initiative
         return f"{self.get_kind_display()} {self.date} ({plan_item.number})"
+
+
+# The models of the measures.meetings package live in this app.
+from measures.meetings.models import (  # noqa: E402, F401
+    AgendaItem,
+    Meeting,
+    MeetingDecision,
+    MeetingKind,
+    MeetingMinutes,
+    MeetingParticipant,
+)

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from measures.models import Goal, Initiative, Measure, MeasureActivity
+from measures.models import Goal, Initiative, Measure, MeasureActivity, Meeting
 from partners.models import Organisation, Role, User
 
 
@@ -23,11 +23,12 @@ def measure_activity_record(
     organisations: Iterable[Organisation],
     participants: int,
     goals: Iterable[Goal] = (),
+    meeting: Meeting | None = None,
 ) -> MeasureActivity:
     """Work outside any case (Kontaktforum, seminars, courses): counts only, no personal data.
 
     Recorded under a Trondheim measure or an Aalborg initiative, with the
-    Aalborg goals it serves.
+    Aalborg goals it serves. A held meeting records itself (`meeting`), once.
     """
     if not (actor.has_role(Role.Code.COORDINATOR) or actor.has_role(Role.Code.RESOURCE_PERSON)):
         raise ValidationError(_("Only coordinators and resource persons record plan activities."))
@@ -46,6 +47,7 @@ def measure_activity_record(
         date=date,
         participants=participants,
         created_by=actor,
+        meeting=meeting,
     )
     activity.full_clean()
     activity._history_user = actor

@@ -34,6 +34,7 @@ REGISTRY_KEPT_MODELS = {
         "goal",
         "initiative",
         "followupitem",
+        "meetingkind",
     ],
     "concerns": ["routingrule", "retentionrule"],
 }

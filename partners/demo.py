@@ -4,7 +4,15 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from partners.models import Contact, GroupMapping, IdentityProvider, Organisation, Role, User
+from partners.models import (
+    Contact,
+    GroupMapping,
+    IdentityProvider,
+    Municipality,
+    Organisation,
+    Role,
+    User,
+)
 
 DEMO_PASSWORD = "demo-passord-2026"  # noqa: S105 (invented demo users only)
 
@@ -68,10 +76,49 @@ DEMO_USERS = [
     ),
     DemoUser("aal-mentor", "Mette", "Mentor (demo)", "aalborg-kommune", ("mentor",)),
     DemoUser("aal-admin", "Anders", "Registeradmin (demo)", "aalborg-kommune", ("registry_admin",)),
+    # Trondheim's neighbour in the same police district, to receive transferred cases.
+    DemoUser(
+        "mal-coordinator",
+        "Marit",
+        "Koordinator Malvik (demo)",
+        "malvik-slt",
+        ("coordinator",),
+        ("malvik-slt", "SLT-koordinator"),
+    ),
     # Keeps municipalities, regional organisations and accounts; sees no case.
     DemoUser("platform-admin", "Pia", "Plattformadmin (demo)", None, ("platform_admin",)),
 ]
 ADMIN_ROLES = ("registry_admin", "platform_admin")
+
+
+# Organisations the seeds do not name, invented for the demo: Malvik's
+# coordinator (an SLT line, as in Trondheim), so that cases can be transferred
+# to Malvik and concerns filed there are routed to someone (the coordinator is
+# the routing fallback). (slug, name, parent slug, municipality code, contact name)
+DEMO_ORGANISATIONS = [
+    ("malvik-slt", "SLT Malvik", "malvik-kommune", "malvik", "SLT-koordinator"),
+]
+
+
+def _seed_demo_organisations() -> None:
+    for slug, name, parent, municipality_code, contact_name in DEMO_ORGANISATIONS:
+        municipality = Municipality.objects.filter(code=municipality_code).first()
+        if municipality is None:
+            continue  # the reference data is not loaded: nothing to attach it to
+        organisation, _created = Organisation.objects.get_or_create(
+            slug=slug,
+            defaults={
+                "name": name,
+                "kind": Organisation.Kind.MUNICIPAL,
+                "parent": Organisation.objects.filter(slug=parent).first(),
+            },
+        )
+        organisation.municipalities.add(municipality)
+        Contact.objects.get_or_create(
+            organisation=organisation,
+            role=Contact.Role.COORDINATOR,
+            name=contact_name,
+        )
 
 
 # Lines the seeds name without a number. INFO-huset is reached through Aalborg
@@ -90,6 +137,7 @@ def _fill_missing_phones() -> None:
 @transaction.atomic
 def seed_demo_users() -> list[tuple[DemoUser, bool]]:
     """Create the demo users that are missing. Existing ones are left exactly as they are."""
+    _seed_demo_organisations()
     results = []
     for demo in DEMO_USERS:
         user = User.objects.filter(username=demo.username).first()

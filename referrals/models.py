@@ -230,3 +230,251 @@ class ReferralNote(models.Model):
 
     def __str__(self):
         return f"{self.referral} {self.at:%Y-%m-%d}"
+
+
+class IllegalTransferTransition(Exception):
+    pass
+
+
+class TransferPart(models.TextChoices):
+    """What a coordinator may choose to send with a case; the person and its facts always go."""
+
+    CONCERN = "concern", _("The concern: what was observed, when, and the signs")
+    OUTCOME = "outcome", _("Status and outcome so far, with who holds the case")
+    TASKS = "tasks", _("Open tasks")
+    TIMELINE = "timeline", _("The timeline, notes included")
+    ATTACHMENTS = "attachments", _("The list of attachments (names only, not the files)")
+    CHRONOLOGY = "chronology", _("The person's other concerns you handle")
+
+
+# The minimum: enough for the receiving coordinator to take the case on.
+DEFAULT_TRANSFER_PARTS = (TransferPart.CONCERN, TransferPart.OUTCOME, TransferPart.TASKS)
+
+
+class Transfer(models.Model):
+    """A case handed to another municipality's coordinators on the same system.
+
+    What was sent is frozen in `snapshot` (codes, not words, where it can be):
+    the receiving side reads only that, never the sending case. Accepting it
+    files a new case in the receiving municipality (`created_concern`) and
+    closes the sending one as transferred.
+    """
+
+    class Status(models.TextChoices):
+        SENT = "sent", _("Sent")
+        VIEWED = "viewed", _("Viewed")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+        ENDED = "ended", _("Ended when the case was closed")
+
+    # Accepting and declining come after a receiving coordinator has opened
+    # the preview (it is where she answers, and opening it marks it viewed),
+    # so nobody answers a transfer unseen. The sender may take back a pending
+    # transfer; closing the case another way ends it. A declined transfer is
+    # never sent again: the sender makes a new one, with a new choice of what goes.
+    TRANSITIONS: dict[str, frozenset[str]] = {
+        Status.SENT: frozenset({Status.VIEWED, Status.WITHDRAWN, Status.ENDED}),
+        Status.VIEWED: frozenset(
+            {Status.ACCEPTED, Status.DECLINED, Status.WITHDRAWN, Status.ENDED}
+        ),
+        Status.ACCEPTED: frozenset(),
+        Status.DECLINED: frozenset(),
+        Status.WITHDRAWN: frozenset(),
+        Status.ENDED: frozenset(),
+    }
+    # Waiting for the receiving municipality's answer: these may be sent again.
+    PENDING_STATUSES = (Status.SENT, Status.VIEWED)
+    # The receiving coordinators see the preview while it waits, and keep what
+    # they accepted; a declined or withdrawn transfer is shut to them.
+    RECEIVER_STATUSES = (Status.SENT, Status.VIEWED, Status.ACCEPTED)
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    source_concern = models.ForeignKey(
+        "concerns.Concern",
+        on_delete=models.PROTECT,
+        related_name="transfers_out",
+        verbose_name=_("case transferred"),
+    )
+    sending_municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.PROTECT,
+        related_name="outgoing_transfers",
+        verbose_name=_("from municipality"),
+    )
+    receiving_municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.PROTECT,
+        related_name="incoming_transfers",
+        verbose_name=_("to municipality"),
+    )
+    # The sending case's reference, as the receiving side may read it.
+    reference = models.CharField(_("reference number"), max_length=20)
+    parts = models.JSONField(_("what was sent"), default=list)
+    snapshot = models.JSONField(_("what was sent, as sent"), default=dict)
+    # The code of a LegalBasis of the sending municipality's country.
+    legal_basis = models.CharField(_("legal basis for sharing"), max_length=40)
+    legal_basis_other = models.CharField(_("other legal basis"), max_length=300, blank=True)
+    note = models.TextField(_("note to the receiving coordinator"), max_length=5000)
+
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.SENT
+    )
+    response_due = models.DateTimeField(_("answer due"))
+    response_due_basis = models.JSONField(_("basis of the due time"), default=dict, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("sent by"),
+    )
+    created_at = models.DateTimeField(_("sent"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    last_sent_at = models.DateTimeField(_("last sent"))
+    times_resent = models.PositiveSmallIntegerField(_("times sent again"), default=0)
+    viewed_at = models.DateTimeField(_("first viewed"), null=True, blank=True)
+    viewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("first viewed by"),
+    )
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("answered by"),
+    )
+    # Why it was declined (required), or why the sender took it back.
+    reason = models.TextField(_("reason"), blank=True, max_length=5000)
+    created_concern = models.ForeignKey(
+        "concerns.Concern",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="transfers_in",
+        verbose_name=_("case created on acceptance"),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("case transfer")
+        verbose_name_plural = _("case transfers")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(
+                fields=["receiving_municipality", "status", "-last_sent_at"],
+                name="transfer_incoming",
+            ),
+            models.Index(fields=["status", "response_due"], name="transfer_response_due"),
+        ]
+        constraints = [
+            # One answer awaited at a time: two municipalities cannot both accept a case.
+            models.UniqueConstraint(
+                fields=["source_concern"],
+                condition=models.Q(status__in=["sent", "viewed"]),
+                name="transfer_one_pending_per_case",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.reference} → {self.receiving_municipality}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status in self.PENDING_STATUSES
+
+    def can_move_to(self, status: str) -> bool:
+        return status in self.TRANSITIONS[self.status]
+
+    def transition_to(self, status: str) -> str:
+        if not self.can_move_to(status):
+            raise IllegalTransferTransition(f"{self.status} → {status}")
+        previous, self.status = self.status, status
+        return previous
+
+
+class Handover(models.Model):
+    """A case handed to a body outside the system, as a PDF; its receipt is recorded by hand.
+
+    What went is frozen in `snapshot`, as for a Transfer, so the PDF can be
+    printed again exactly as it was handed over.
+    """
+
+    class Status(models.TextChoices):
+        SENT = "sent", _("Handed over")
+        RECEIPT_RECORDED = "receipt_recorded", _("Receipt recorded")
+
+    TRANSITIONS: dict[str, frozenset[str]] = {
+        Status.SENT: frozenset({Status.RECEIPT_RECORDED}),
+        Status.RECEIPT_RECORDED: frozenset(),
+    }
+
+    class Channel(models.TextChoices):
+        DIGITAL_MAIL = "digital_mail", _("Secure digital mail (e.g. SvarUt, Digital Post)")
+        SECURE_EMAIL = "secure_email", _("Encrypted e-mail")
+        POST = "post", _("Post")
+        BY_HAND = "by_hand", _("By hand")
+        OTHER = "other", _("Other")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    concern = models.ForeignKey(
+        "concerns.Concern",
+        on_delete=models.PROTECT,
+        related_name="handovers",
+        verbose_name=_("case"),
+    )
+    # An organisation, never a person: e.g. another municipality's child welfare service.
+    recipient = models.CharField(_("handed over to"), max_length=200)
+    channel = models.CharField(_("how"), max_length=20, choices=Channel.choices)
+    parts = models.JSONField(_("what was handed over"), default=list)
+    snapshot = models.JSONField(_("what was handed over, as it was"), default=dict)
+    hide_staff_names = models.BooleanField(_("staff names hidden"), default=True)
+    legal_basis = models.CharField(_("legal basis for sharing"), max_length=40)
+    legal_basis_other = models.CharField(_("other legal basis"), max_length=300, blank=True)
+    note = models.TextField(_("note"), blank=True, max_length=5000)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.SENT
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("handed over by"),
+    )
+    created_at = models.DateTimeField(_("handed over"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # The receipt, recorded by hand: who at the recipient confirmed it, and when.
+    received_by = models.CharField(_("received by"), max_length=200, blank=True)
+    received_on = models.DateField(_("received on"), null=True, blank=True)
+    receipt_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("receipt recorded by"),
+    )
+    receipt_recorded_at = models.DateTimeField(_("receipt recorded"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("handover outside the system")
+        verbose_name_plural = _("handovers outside the system")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.concern} → {self.recipient}"
+
+    def transition_to(self, status: str) -> str:
+        if status not in self.TRANSITIONS[self.status]:
+            raise IllegalTransferTransition(f"{self.status} → {status}")
+        previous, self.status = self.status, status
+        return previous

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from concerns.hooks import on_close
-from concerns.models import Attachment, CaseEvent, Concern, NotificationKind
+from concerns.models import Attachment, CaseEvent, Concern, JournalEntry, NotificationKind
 from concerns.permissions import (
     Action,
     can,
@@ -19,10 +19,12 @@ from concerns.permissions import (
     grant_group_access,
     revoke_group_access,
 )
+from concerns.records.journal import journal_record
 from concerns.reminders import outbox_add
 from concerns.timeline import event_record
 from measures.models import Initiative, Measure, PreventionCorps
-from partners.models import Contact, Organisation, User
+from partners.calendars import deadline_for
+from partners.models import Contact, DeadlineRule, Organisation, User
 from partners.services import organisation_group
 from referrals.models import LegalBasis, Referral, ReferralNote
 from referrals.permissions import ensure_receiver, receivers_to_notify
@@ -85,6 +87,19 @@ def _timeline(referral: Referral, actor: User, what: str, text: str = "") -> Non
     )
 
 
+def _journal(referral: Referral, actor: User, answer: str = "") -> None:
+    """Journal the referral sent (outgoing) or the agency's answer to it (incoming)."""
+    kind, direction = JournalEntry.DocumentKind, JournalEntry.Direction
+    journal_record(
+        concern=referral.concern,
+        document_kind=kind.REFERRAL_ANSWER if answer else kind.REFERRAL,
+        direction=direction.INCOMING if answer else direction.OUTGOING,
+        actor=actor,
+        correspondent=referral.receiving_organisation.name,
+        data={"referral": str(referral.public_id), **({"answer": answer} if answer else {})},
+    )
+
+
 def _required(text: str, message: str) -> str:
     text = (text or "").strip()
     if not text:
@@ -121,6 +136,7 @@ def referral_create(*, concern: Concern, actor: User, details: ReferralDetails) 
         legal_basis=details.legal_basis,
         legal_basis_other=details.legal_basis_other.strip(),
         response_due=details.response_due,
+        response_due_basis=_response_due_basis(concern, details.response_due),
     )
     referral.full_clean()
     referral._history_user = actor
@@ -130,6 +146,12 @@ def referral_create(*, concern: Concern, actor: User, details: ReferralDetails) 
     referral.requested_corps.set(details.requested_corps)
     _share(referral, list(details.shared_attachments))
     return referral
+
+
+def _response_due_basis(concern: Concern, response_due) -> dict:
+    """The rule's basis when the sender kept the date it proposed; none for a date of her own."""
+    due = deadline_for(concern.municipality, DeadlineRule.Kind.REFERRAL_RESPONSE)
+    return due.basis if due.due_date == response_due else {}
 
 
 def _share(referral: Referral, attachments: list[Attachment]) -> None:
@@ -164,6 +186,7 @@ def referral_send(*, referral: Referral, actor: User) -> Referral:
     referral.sent_at = timezone.now()
     _save(referral, actor, "status", "sent_at")
     _timeline(referral, actor, "sent", referral.reason)
+    _journal(referral, actor)
     _tell(referral, actor, NotificationKind.REFERRAL_RECEIVED, receivers_to_notify(referral))
     grant_group_access(
         concern=referral.concern,
@@ -206,6 +229,7 @@ def referral_accept(*, referral: Referral, actor: User, reason: str = "") -> Ref
     referral.responded_at = timezone.now()
     _save(referral, actor, "status", "response_reason", "responded_at")
     _timeline(referral, actor, "accepted", referral.response_reason)
+    _journal(referral, actor, Referral.Status.ACCEPTED)
     _tell(referral, actor, NotificationKind.REFERRAL_ACCEPTED, [referral.created_by])
     return referral
 
@@ -220,6 +244,7 @@ def referral_decline(*, referral: Referral, actor: User, reason: str) -> Referra
     referral.responded_at = timezone.now()
     _save(referral, actor, "status", "response_reason", "responded_at")
     _timeline(referral, actor, "declined", reason)
+    _journal(referral, actor, Referral.Status.DECLINED)
     _tell(referral, actor, NotificationKind.REFERRAL_DECLINED, [referral.created_by])
     _revoke_if_no_live_referral(referral, actor)
     return referral
@@ -249,6 +274,7 @@ def referral_complete(*, referral: Referral, actor: User, outcome: str) -> Refer
     referral.completed_at = timezone.now()
     _save(referral, actor, "status", "outcome", "completed_at")
     _timeline(referral, actor, "completed", outcome)
+    _journal(referral, actor, Referral.Status.COMPLETED)
     _tell(referral, actor, NotificationKind.REFERRAL_COMPLETED, [referral.created_by])
     if not referral.concern.is_open:
         _revoke_if_no_live_referral(referral, actor)

@@ -17,6 +17,8 @@ from measures.models import (
     GoalArea,
     Initiative,
     Measure,
+    MeasureActivity,
+    Meeting,
     Phenomenon,
     PreventionCorps,
     RiskFactor,
@@ -120,8 +122,12 @@ def test_seed_demo_creates_one_user_per_role_per_municipality_and_a_second_run_c
 
     call_command("seed_demo", stdout=io.StringIO())
 
-    # One per role in each municipality, and one platform admin who belongs to none.
-    assert len(users) == 13
+    # One per role in Trondheim and Aalborg, Malvik's coordinator (to receive
+    # transferred cases), and one platform admin who belongs to none.
+    assert len(users) == 14
+    malvik = users["mal-coordinator"]
+    assert [role.code for role in malvik.roles.all()] == ["coordinator"]
+    assert list(malvik.organisation.municipalities.values_list("code", flat=True)) == ["malvik"]
     assert [role.code for role in users["platform-admin"].roles.all()] == ["platform_admin"]
     assert users["platform-admin"].organisation is None
     for prefix, municipality in [("trd", "trondheim"), ("aal", "aalborg")]:
@@ -187,9 +193,19 @@ def test_demo_cases_are_filed_through_the_services_once(settings):
         assert mentorship.status == Mentorship.Status.ACTIVE
         assert mentorship.sessions.count() >= 2 and mentorship.ratings.exists()
 
+    # A past Kontaktforum with approved minutes, an upcoming SSP meeting, a safety walk.
+    assert Meeting.objects.get(kind__code="kontaktforum").status == Meeting.Status.APPROVED
+    ssp = Meeting.objects.get(kind__code="ssp")
+    assert ssp.starts_at > timezone.now() and ssp.items.filter(named=True).exists()
+    assert Meeting.objects.filter(kind__code="tryghedsvandring", place="Gandrup").exists()
+    assert Meeting.objects.count() == 3  # made once
+
     settings.DEMO_DATA_ALLOWED = False
     # A case cannot be deleted under its mentorship (PROTECT): clear both, then try again.
     Mentorship.objects.all().delete()
+    # Nor under a meeting's agenda (PROTECT), whose plan activity keeps the meeting.
+    MeasureActivity.objects.filter(meeting__isnull=False).delete()
+    Meeting.objects.all().delete()
     Concern.objects.all().delete()
     with pytest.raises(CommandError):
         call_command("seed_demo_cases", stdout=io.StringIO())

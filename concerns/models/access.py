@@ -19,11 +19,13 @@ class AccessLog(models.Model):
         HANDLER = "handler", _("Assigned handler")
         STATED = "stated", _("Stated reason")
         RECEIVER = "receiver", _("Receiving agency of a referral")
+        TRANSFER_RECEIVER = "transfer_receiver", _("Receiving coordinator of a case transfer")
         BREAK_GLASS = "break_glass", _("Break-glass access in the admin")
         OVERVIEW = "overview", _("Listed in a person's chronology")
         MENTOR = "mentor", _("Mentor, with the concern shared by the coordinator")
         NATIONAL_ID = "national_id", _("Revealed the national identity number")
         ACCESS_REQUEST = "access_request", _("Exported for the person's access request")
+        MEETING = "meeting", _("Named case item of a meeting, within its window")
 
     concern = models.ForeignKey(
         "concerns.Concern",

@@ -283,6 +283,12 @@ class Concern(models.Model):
             models.Index(fields=["status", "follow_up_on"], name="concern_follow_up_due"),
             # Statistics read a municipality's year by submit and by close.
             models.Index(fields=["municipality", "closed_at"], name="concern_closed"),
+            # The review sweep (concerns.reminders.reviews): cases closed after support ended.
+            models.Index(
+                fields=["review_from"],
+                condition=models.Q(review_from__isnull=False),
+                name="concern_review_from",
+            ),
             # Acute and not yet acknowledged: the few cases pinned on top of inboxes.
             models.Index(
                 fields=["municipality"],

@@ -35,6 +35,9 @@ class CaseEvent(models.Model):
         TRANSFER = "transfer", _("Case transfer")
         REVIEWED = "reviewed", _("Review after support ended")
         JOURNALED = "journaled", _("Journal entry")
+        # A case discussed in a meeting (measures.meetings): put on an agenda, and what was decided.
+        MEETING_ITEM = "meeting_item", _("Put on a meeting's agenda")
+        MEETING_DECISION = "meeting_decision", _("Meeting decision")
 
     # What the reporter may see on their own concern; everything else is internal.
     REPORTER_VISIBLE = (
@@ -65,6 +68,9 @@ class CaseEvent(models.Model):
     to_status = models.CharField(_("to status"), max_length=20, blank=True)
     text = models.TextField(_("text"), blank=True, max_length=5000)
     data = models.JSONField(_("details"), default=dict, blank=True)
+    # A question to the reporter: when her answer is due, by the municipality's
+    # rule (DeadlineRule.Kind.REPORTER_REPLY); the basis is in `data`.
+    due_at = models.DateTimeField(_("answer due"), null=True, blank=True)
 
     history = HistoricalRecords()
 
@@ -76,9 +82,9 @@ class CaseEvent(models.Model):
             models.Index(fields=["concern", "at"], name="case_event_timeline"),
             # Questions to reporters: the sweeper's window over them stays index-bound.
             models.Index(
-                fields=["at"],
+                fields=["due_at"],
                 condition=models.Q(kind="info_requested"),
-                name="case_event_questions",
+                name="case_event_question_due",
             ),
         ]
 

@@ -35,6 +35,9 @@ class NotificationKind(models.TextChoices):
     TRANSFER_ANSWERED = "transfer_answered", _("Your case transfer was answered")
     REVIEW_DUE = "review_due", _("A closed case is due for review")
     ARCHIVE_FAILED = "archive_failed", _("A case could not be delivered to the archive")
+    MEETING_INVITATION = "meeting_invitation", _("You are invited to a meeting")
+    MEETING_TASK_ASSIGNED = "meeting_task_assigned", _("A meeting gave you a task")
+    MEETING_TASK_DUE = "meeting_task_due", _("A task from a meeting is due")
 
 
 # Nobody can turn these off, on the bell or by e-mail.

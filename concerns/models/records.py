@@ -34,6 +34,7 @@ class JournalEntry(models.Model):
         DECISION = "decision", _("Decision with reasons")
         TRANSFER = "transfer", _("Case transfer")
         RECEIPT = "receipt", _("Receipt to the reporter")
+        MEETING_MINUTES = "meeting_minutes", _("Minutes of a meeting that discussed the case")
 
     class Screened(models.TextChoices):
         """Fields the public journal blanks."""

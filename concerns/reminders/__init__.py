@@ -5,9 +5,13 @@
 - outbox.py: what a request causes people to be told, and acute alerts at once;
 - delivery.py: bells and e-mails, for one reminder or a backlog, exactly once;
 - digest.py: the coordinators' weekly digest.
+- reviews.py: the reviews of a case closed after its support ended.
 """
 
-from concerns.reminders import providers  # noqa: F401 - registers this app's deadlines
+from concerns.reminders import (
+    providers,  # noqa: F401 - registers this app's deadlines
+    reviews,  # noqa: F401 - registers the review reminders
+)
 from concerns.reminders.delivery import (
     deliver,
     deliver_pending,

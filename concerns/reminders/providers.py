@@ -15,8 +15,6 @@ from concerns.models import CaseEvent, ChecklistTask, Concern, NotificationKind
 from concerns.reminders.engine import Due, Window, case_link, day_start, not_yet_reminded, provider
 from partners.models import Municipality
 
-# A question to the reporter waits this long for an answer before she is reminded.
-REPLY_DUE_AFTER = datetime.timedelta(days=3)
 # A draft this old reminds its author that nobody else can see it yet.
 DRAFT_WAITING_AFTER = datetime.timedelta(days=14)
 # A draft is deleted after DRAFT_DELETED_AFTER (concerns.retention); its author hears a week before.
@@ -127,30 +125,31 @@ def checklist_tasks_due(window: Window) -> Iterable[Due]:
 
 @provider(NotificationKind.REPLY_DUE)
 def replies_due(window: Window) -> Iterable[Due]:
-    """A handler's question, unanswered by the reporter after three days."""
+    """A handler's question, unanswered by the reporter when its answer fell due."""
     kind = NotificationKind.REPLY_DUE
     answered = CaseEvent.objects.filter(
         concern=OuterRef("concern"), kind=CaseEvent.Kind.REPORTER_REPLIED, at__gt=OuterRef("at")
     )
     questions = CaseEvent.objects.filter(
         kind=CaseEvent.Kind.INFO_REQUESTED,
-        at__lte=window.now - REPLY_DUE_AFTER,
+        due_at__lte=window.now,
         concern__status__in=Concern.OPEN_STATUSES,
+        concern__deadlines_paused_at__isnull=True,
     )
     if window.since is not None:
-        questions = questions.filter(at__gte=window.after(REPLY_DUE_AFTER))
+        questions = questions.filter(due_at__gte=window.after())
     questions = (
         questions.filter(~Exists(answered))
         .filter(not_yet_reminded(kind, "due"))
         .select_related("concern__reporter")
-        .order_by("at", "pk")[: window.limit]
+        .order_by("due_at", "pk")[: window.limit]
     )
     for question in questions:
         yield Due(
             kind=kind,
             object_id=question.pk,
             occurrence="due",
-            due_at=question.at + REPLY_DUE_AFTER,
+            due_at=question.due_at,
             recipients=[question.concern.reporter],
             concern_id=question.concern_id,
             reference=question.concern.reference or "",

@@ -14,10 +14,12 @@ from concerns.models import (
     AgeBand,
     CaseEvent,
     Concern,
+    JournalEntry,
     ReferenceSequence,
     Subject,
     age_group_for,
 )
+from concerns.records.journal import journal_record
 from concerns.search import concern_index_for_search
 from concerns.services.deadlines import follow_up_from_rule
 from concerns.services.triage import concern_route
@@ -212,7 +214,12 @@ def next_reference(*, year: int) -> str:
 
 
 @transaction.atomic
-def concern_submit(*, concern: Concern, actor: User) -> Concern:
+def concern_submit(*, concern: Concern, actor: User, journal: bool = True) -> Concern:
+    """Submit: a reference number, the first follow-up, routing, and a journal entry.
+
+    `journal=False` for a case that arrives by transfer: its incoming document is
+    the transfer, journaled by referrals.transfers, not a concern report.
+    """
     concern = Concern.objects.select_for_update().get(pk=concern.pk)
     if concern.reporter_id != actor.pk:
         raise PermissionDenied(_("Only the reporter can submit their concern."))
@@ -249,6 +256,14 @@ def concern_submit(*, concern: Concern, actor: User) -> Concern:
         concern=concern, actor=actor, kind=CaseEvent.Kind.SUBMITTED, to_status=concern.status
     )
     concern_index_for_search(concern=concern)
+    if journal:
+        journal_record(
+            concern=concern,
+            document_kind=JournalEntry.DocumentKind.CONCERN,
+            direction=JournalEntry.Direction.INCOMING,
+            actor=actor,
+            correspondent=concern.reporter_organisation.name,
+        )
     # Routing is part of the submit: a concern is never submitted and unrouted.
     concern_route(concern=concern, actor=actor)
     return concern

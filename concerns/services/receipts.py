@@ -23,7 +23,8 @@ def reporter_receipt_send(*, concern: Concern, actor: User) -> CaseEvent:
     municipality = concern.municipality
     if not municipality.reporter_receipt_nb.strip():
         raise ValidationError(
-            _("The municipality has no receipt text yet: a registry admin writes it first.")
+            _("The municipality has no receipt text yet: a registry admin writes it first."),
+            code="no_receipt_text",
         )
     if concern.events.filter(kind=CaseEvent.Kind.RECEIPT_SENT).exists():
         raise ValidationError(_("The reporter has already been sent the receipt."))

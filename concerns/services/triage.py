@@ -20,6 +20,7 @@ from concerns.models import (
     CaseEvent,
     Concern,
     IllegalTransition,
+    JournalEntry,
     NotificationKind,
     RoutingDecision,
     Subject,
@@ -36,12 +37,16 @@ from concerns.permissions import (
     is_handler,
     revoke_case_access,
 )
+from concerns.records.journal import journal_record
 from concerns.reminders import outbox_add
+from concerns.reviews import support_still_open
 from concerns.services.attachments import attachments_add
 from concerns.services.deadlines import follow_up_from_rule
+from concerns.services.decisions import Decision, decision_event_record, decision_reason
 from concerns.services.work import Evaluation, case_evaluation_record, checklist_create
 from concerns.timeline import contact_ref, event_record
-from partners.models import Contact, User
+from partners.calendars import deadline_for
+from partners.models import Contact, DeadlineRule, User
 
 TEXT_MAX_LENGTH = 5000
 
@@ -265,6 +270,8 @@ def concern_close(
     comment: str = "",
     reporter_message: str = "",
     evaluation: Evaluation | None = None,
+    reason: str = "",
+    support_ended: bool = False,
     expected_version: int | None = None,
 ) -> Concern:
     """Close the case with an outcome chosen on purpose.
@@ -272,7 +279,10 @@ def concern_close(
     `comment` is internal. `reporter_message` is the short, need-to-know text
     the reporter reads, and the only one she is told about. `evaluation` is
     the handler's answer to the course-of-work evaluation; the case page asks
-    for it on every close, and the statistics count it.
+    for it on every close, and the statistics count it. "No further action"
+    needs a written `reason`, kept internal (concerns.services.decisions).
+    `support_ended` says support was given and has ended: the case is then
+    reviewed after the municipality's review periods (concerns.reviews).
     """
     concern = _locked(concern, expected_version)
     ensure_can(actor, Action.CLOSE, concern)
@@ -281,12 +291,42 @@ def concern_close(
     reporter_message = (reporter_message or "").strip()
     if len(reporter_message) > TEXT_MAX_LENGTH:
         raise ValidationError(_("The text is too long."), code="max_length")
+    if outcome == Concern.Outcome.NO_FURTHER_ACTION:
+        reason = decision_reason(reason, _("Write why no further action is needed."))
+    elif (reason or "").strip():
+        # Never dropped silently: the caller decides where the text belongs.
+        raise ValidationError(_("A reason is kept only for “No further action”."), code="reason")
+    if support_ended and support_still_open(concern):
+        raise ValidationError(
+            _("A mentorship on the case is still open: end it before closing as support ended."),
+            code="support_ended",
+        )
     _change_status(
         concern, actor, Concern.Status.CLOSED, text=comment.strip(), data={"outcome": outcome}
     )
     concern.outcome = outcome
     concern.closed_at = timezone.now()
-    _save(concern, actor, "status", "outcome", "closed_at")
+    concern.review_from = timezone.localdate() if support_ended else None
+    _save(concern, actor, "status", "outcome", "closed_at", "review_from")
+    decision = None
+    if outcome == Concern.Outcome.NO_FURTHER_ACTION:
+        decision = decision_event_record(
+            concern=concern, actor=actor, decision=Decision.NO_FURTHER_ACTION, reason=reason
+        )
+    # One journal post for the closing decision; with "no further action" it
+    # is the decision with reasons, and points to the timeline entry holding them.
+    journal_record(
+        concern=concern,
+        document_kind=JournalEntry.DocumentKind.CLOSING_DECISION,
+        direction=JournalEntry.Direction.INTERNAL,
+        actor=actor,
+        data={"outcome": outcome}
+        | (
+            {"decision": decision.data["decision"], "decision_event": decision.pk}
+            if decision
+            else {}
+        ),
+    )
     if evaluation is not None:
         case_evaluation_record(concern=concern, evaluation=evaluation, actor=actor)
     event_record(
@@ -329,12 +369,27 @@ def concern_reopen(
 ) -> Concern:
     concern = _locked(concern, expected_version)
     ensure_can(actor, Action.REOPEN, concern)
+    if concern.outcome == Concern.Outcome.TRANSFERRED:
+        # The case lives on where it was accepted: reopening here would make two.
+        raise ValidationError(
+            _("A transferred case is not reopened: it goes on in the municipality that took it.")
+        )
     reason = _required_text(reason, _("Give a reason for reopening."))
     _change_status(concern, actor, Concern.Status.IN_TRIAGE, text=reason)
     concern.outcome = ""
     concern.closed_at = None
+    concern.review_from = None  # an open case is not waiting for a review
     follow_up_from_rule(concern)
-    _save(concern, actor, "status", "outcome", "closed_at", "follow_up_on", "follow_up_basis")
+    _save(
+        concern,
+        actor,
+        "status",
+        "outcome",
+        "closed_at",
+        "review_from",
+        "follow_up_on",
+        "follow_up_basis",
+    )
     return concern
 
 
@@ -358,8 +413,15 @@ def concern_request_info(*, concern: Concern, actor: User, message: str) -> Case
     message = _required_text(message, _("Write what you need to know."))
     if not concern.is_open:
         raise ValidationError(_("A closed concern cannot be asked about."))
+    # When her answer is due, by the municipality's rule; she is reminded then.
+    due = deadline_for(concern.municipality, DeadlineRule.Kind.REPORTER_REPLY)
     event = event_record(
-        concern=concern, actor=actor, kind=CaseEvent.Kind.INFO_REQUESTED, text=message
+        concern=concern,
+        actor=actor,
+        kind=CaseEvent.Kind.INFO_REQUESTED,
+        text=message,
+        data={"due_basis": due.basis},
+        due_at=due.due,
     )
     outbox_add(
         kind=NotificationKind.INFO_REQUESTED,

@@ -19,6 +19,7 @@ from concerns.models import (
 )
 from concerns.permissions import Action, ensure_can
 from concerns.services.attachments import attachments_add
+from concerns.services.receipts import reporter_receipt_send
 from concerns.timeline import event_record, texts
 from measures.models import ActionCard, Goal, Initiative, Measure
 from partners.calendars import calendar_for, deadline_after
@@ -55,6 +56,7 @@ def checklist_create(
             responsible=step.responsible,
             due_at=deadline.due,
             due_basis=deadline.basis,
+            sends_reporter_receipt=step.sends_reporter_receipt,
         )
         if step.filing_code and step.filing_code in (concern.steps_done_at_filing or []):
             task.done_by_id = concern.reporter_id
@@ -84,6 +86,8 @@ def checklist_task_complete(*, task: ChecklistTask, actor: User, note: str = "")
     ensure_can(actor, Action.HANDLE, task.concern)
     if task.is_done:
         raise ValidationError(_("This task is already done."))
+    if task.sends_reporter_receipt:
+        reporter_receipt_send(concern=task.concern, actor=actor)
     task.done_by = actor
     task.done_at = timezone.now()
     task.note = note.strip()[:5000]

@@ -273,11 +273,22 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reminders.weekly_digest",
         "schedule": crontab(minute=0, hour=7, day_of_week="mon"),
     },
+    # Deliver closed cases' archive packages waiting in the database (concerns.records.archive).
+    "archive-exports": {"task": "records.archive_sweep", "schedule": 300.0},
 }
 
 # A local account nobody has signed in with for this many days is switched off
 # (an identity provider's accounts follow the provider's own setting).
 ACCOUNT_INACTIVE_DAYS = int(env_str("ACCOUNT_INACTIVE_DAYS", "60"))
+
+# Closed cases go to the archive as Noark 5 arkivmelding packages through a sink
+# (concerns.records.sinks): "folder" writes them to ARCHIVE_EXPORT_DIR, where the
+# municipality's archive collects them. docs/archive.md.
+ARCHIVE_SINK = env_str("ARCHIVE_SINK", "folder")
+ARCHIVE_EXPORT_DIR = env_str("ARCHIVE_EXPORT_DIR", str(VAR_DIR / "archive"))
+# Denmark: the KLE subject number these cases are journaled under, as the
+# municipality uses KLE (optional; offentlighedsloven § 15 asks for the theme).
+JOURNAL_KLE_CODE_DK = env_str("JOURNAL_KLE_CODE_DK", "")
 
 # Production runs the retention task on its own queue, served by a worker
 # whose database role may purge history (docs/security.md); unset, any worker takes it.
@@ -289,6 +300,10 @@ EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "bekymring@localhost")
 # Links in emails point here; the email itself carries no personal data.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+# The deployment's official accessibility statement, published where its
+# country asks: uustatus.no in Norway, the WAS tool (was.digst.dk) in Denmark.
+# The footer's accessibility page links to it; unset, the page says so.
+ACCESSIBILITY_STATEMENT_URL = env_str("ACCESSIBILITY_STATEMENT_URL", "")
 
 LOGGING = {
     "version": 1,

@@ -33,6 +33,9 @@ CELERY_TASK_DEFAULT_QUEUE = "test-bekymring"
 FIELD_ENCRYPTION_KEYS = FIELD_ENCRYPTION_KEYS or ["dGVzdC1rZXktb25seS1mb3ItdGhlLXRlc3Qtc3VpdGU="]
 NATIONAL_ID_HMAC_KEY = NATIONAL_ID_HMAC_KEY or "test-hmac-key-only-for-the-test-suite"
 
+# Archive packages of the test run, kept apart from a local run's (tests that deliver use tmp dirs).
+ARCHIVE_EXPORT_DIR = str(VAR_DIR / "test-archive")  # noqa: F405
+
 # Attachments of the test run, kept apart from a local run's (tests use their own tmp dirs too).
 STORAGES["attachments"] = {  # noqa: F405
     "BACKEND": "django.core.files.storage.FileSystemStorage",

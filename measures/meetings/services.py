@@ -14,8 +14,9 @@ from django.db.models import Max, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from concerns.models import CaseEvent, Concern, age_band_for
+from concerns.models import CaseEvent, Concern, JournalEntry, age_band_for
 from concerns.models.subject import AgeBand
+from concerns.records.journal import journal_record
 from concerns.timeline import contact_ref, event_record, texts
 from measures.meetings import identifying
 from measures.meetings.minutes import draft_content
@@ -737,4 +738,25 @@ def minutes_approve(*, meeting: Meeting, actor: User) -> MeetingMinutes:
     _save(minutes, actor)
     meeting.transition_to(Meeting.Status.APPROVED)
     _save(meeting, actor)
+    _journal_minutes(meeting, actor)
     return minutes
+
+
+def _journal_minutes(meeting: Meeting, actor: User) -> None:
+    """Approved minutes are a document of every case they discuss: an internal note each."""
+    concerns = Concern.objects.filter(
+        pk__in=meeting.items.filter(concern__isnull=False).values("concern")
+    ).order_by("pk")
+    for concern in concerns:
+        journal_record(
+            concern=concern,
+            document_kind=JournalEntry.DocumentKind.MEETING_MINUTES,
+            direction=JournalEntry.Direction.INTERNAL,
+            actor=actor,
+            # In the municipality's own language: the journal is its record.
+            correspondent=getattr(
+                meeting.kind, "name_da" if meeting.municipality.country == "DK" else "name_nb"
+            ),
+            document_date=timezone.localtime(meeting.starts_at).date(),
+            data={"meeting": str(meeting.public_id)},
+        )

@@ -56,7 +56,9 @@ def test_police_contact_sees_only_their_cases_holds_a_conversation_and_closes(
     assert activity.date == held_on
 
     page.get_by_role("link", name="Avslutt", exact=True).click()
-    page.get_by_label("Ingen videre tiltak").check()
+    page.get_by_label("Ingen videre tiltak", exact=True).check()
+    # "No further action" is a decision with a written reason, kept internal.
+    page.locator("textarea[name=reason]").fill("Samtalen viste at bekymringen er avklart.")
     page.get_by_label("Det melderen får vite").fill("Politiet har fulgt opp. Takk for meldingen.")
     page.get_by_role("group", name="Kom hjelpen i tide?").get_by_label("Ja").check()
     page.get_by_role("group", name="Er situasjonen bedret?").get_by_label("Vet ikke").check()

@@ -123,7 +123,12 @@ def test_services_refuse_illegal_moves_and_change_nothing(case):
     concern, coordinator, _police, _ = case
     with pytest.raises(IllegalTransition):
         concern_start_follow_up(concern=concern, actor=coordinator)  # submitted → in follow-up
-    concern_close(concern=concern, actor=coordinator, outcome=Concern.Outcome.NO_FURTHER_ACTION)
+    concern_close(
+        concern=concern,
+        actor=coordinator,
+        outcome=Concern.Outcome.NO_FURTHER_ACTION,
+        reason="Avklart i samtale med skolen.",
+    )
     with pytest.raises(IllegalTransition):
         concern_close(concern=concern, actor=coordinator, outcome=Concern.Outcome.OTHER)
     with pytest.raises(IllegalTransition):

@@ -8,7 +8,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from concerns.models import ArchiveExport, CaseEvent, Concern, RetentionRun
+from concerns.models import ArchiveExport, CaseEvent, Concern, JournalEntry, RetentionRun
+from concerns.records.documents import document_sections
 from concerns.retention import anonymise
 from measures.meetings import services
 from measures.meetings.models import AgendaItem, MeetingDecision, MeetingMinutes, MinutesLocked
@@ -157,6 +158,22 @@ def test_only_the_chair_approves_and_approved_minutes_never_change(client, mw, h
     assert 'data-testid="approve-minutes"' not in body
     # History is kept: drafted, then approved.
     assert minutes.history.count() >= 2
+
+
+def test_approved_minutes_are_a_journal_entry_of_each_case_they_discuss(mw, held):
+    meeting = held["meeting"]
+    cases = {item.concern for item in meeting.items.filter(concern__isnull=False)}
+    assert len(cases) == 2
+
+    services.minutes_approve(meeting=meeting, actor=mw.coordinator)
+
+    entries = JournalEntry.objects.filter(document_kind=JournalEntry.DocumentKind.MEETING_MINUTES)
+    assert {entry.concern for entry in entries} == cases and entries.count() == 2
+    assert all(entry.direction == JournalEntry.Direction.INTERNAL for entry in entries)
+    # Its archive document holds that case's presentation, and no name.
+    anonymous = entries.get(concern=held["anonymous"].concern)
+    text = " ".join(body for _heading, body in document_sections(anonymous))
+    assert PRESENTATION in text and SUBJECT_NAME not in text
 
 
 def test_the_chair_approves_from_the_page(client, mw, held):

@@ -31,9 +31,21 @@ from measures.models import ActionCard
 from mentoring.models import Corps, CorpsMember, Mentorship
 from mentoring.services import mentorship_propose
 from partners.models import Contact, Organisation, Role, User
-from referrals.models import Referral
+from referrals.models import Handover, Referral, Transfer
 from referrals.services import ReferralDetails, referral_create, referral_send
-from tests.factories import ConcernFactory, ContactFactory, OrganisationFactory, UserFactory
+from referrals.transfers.services import (
+    HandoverDetails,
+    TransferDetails,
+    handover_record,
+    transfer_send,
+)
+from tests.factories import (
+    ConcernFactory,
+    ContactFactory,
+    MunicipalityFactory,
+    OrganisationFactory,
+    UserFactory,
+)
 
 
 @dataclass
@@ -48,6 +60,9 @@ class World:
     mentorship: Mentorship
     attachment: Attachment
     attackers: dict[str, User]
+    # The case sent to Malvik's coordinators, and handed over outside the system.
+    transfer: Transfer | None = None
+    handover: Handover | None = None
 
 
 @pytest.fixture
@@ -157,6 +172,25 @@ def world(people, trondheim, legal_bases) -> World:
             content_type__app_label__in=["concerns", "referrals", "mentoring"],
         ).exclude(codename="break_glass")
     )
+    # Sent to Malvik, whose coordinator is no attacker: every one of them must get 404.
+    malvik = MunicipalityFactory(code="malvik", name="Malvik kommune")
+    UserFactory(
+        username="malvik-koordinator",
+        organisation=OrganisationFactory(slug="slt-malvik-test", municipalities=[malvik]),
+        roles=[Role.Code.COORDINATOR],
+    )
+    transfer = transfer_send(
+        concern=case,
+        actor=coordinator,
+        details=TransferDetails(malvik, ["concern"], "consent", "", "Flyttet til Malvik."),
+    )
+    handover = handover_record(
+        concern=case,
+        actor=coordinator,
+        details=HandoverDetails(
+            "Barnevernet (oppdiktet)", "post", ["concern"], True, "consent", "", ""
+        ),
+    )
     return World(
         case=case,
         reporter=people.alice,
@@ -167,6 +201,8 @@ def world(people, trondheim, legal_bases) -> World:
         notification=notification,
         mentorship=mentorship,
         attachment=attachment,
+        transfer=transfer,
+        handover=handover,
         attackers={
             "other_mentor": mentors[1].user,
             "colleague": people.bob,

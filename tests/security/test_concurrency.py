@@ -119,7 +119,9 @@ def test_the_losers_are_told_who_changed_the_case(case):
     url = reverse("concerns:action", args=[concern.public_id, "close"])
     winner.post(url, {**CLOSE, "version": "0"})
     response = loser.post(
-        url, {**CLOSE, "outcome": "no_further_action", "version": "0"}, follow=True
+        url,
+        {**CLOSE, "outcome": "no_further_action", "reason": "Avklart.", "version": "0"},
+        follow=True,
     )
     assert response.status_code == 200
     page = response.content.decode()

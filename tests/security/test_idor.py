@@ -13,6 +13,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from concerns.views import CASE_ACTIONS
 from partners.identity.models import SecurityEvent
+from referrals.transfers.views import TRANSFER_ACTIONS
 from referrals.views import ACTIONS as REFERRAL_ACTIONS
 
 pytestmark = pytest.mark.django_db
@@ -25,8 +26,10 @@ OBJECT_URLS = {
     "concerns:purpose": lambda w: {"public_id": w.case.public_id},
     "concerns:history": lambda w: {"public_id": w.case.public_id},
     "concerns:access_log": lambda w: {"public_id": w.case.public_id},
+    "concerns:journal": lambda w: {"public_id": w.case.public_id},
     "concerns:reply": lambda w: {"public_id": w.case.public_id},
     "concerns:task_done": lambda w: {"public_id": w.case.public_id, "task_id": w.task.pk},
+    "concerns:task_decline": lambda w: {"public_id": w.case.public_id, "task_id": w.task.pk},
     **{
         f"concerns:action[{action}]": (
             lambda w, action=action: {"public_id": w.case.public_id, "action": action}
@@ -54,10 +57,110 @@ OBJECT_URLS = {
         )
         for action in REFERRAL_ACTIONS
     },
+    "referrals:transfer_new": lambda w: {"concern_id": w.case.public_id},
+    "referrals:transfer": lambda w: {"public_id": w.transfer.public_id},
+    **{
+        f"referrals:transfer_action[{action}]": (
+            lambda w, action=action: {"public_id": w.transfer.public_id, "action": action}
+        )
+        for action in TRANSFER_ACTIONS
+    },
+    "referrals:handover_new": lambda w: {"concern_id": w.case.public_id},
+    "referrals:handover": lambda w: {"public_id": w.handover.public_id},
+    "referrals:handover_pdf": lambda w: {"public_id": w.handover.public_id},
+    "referrals:handover_receipt": lambda w: {"public_id": w.handover.public_id},
     "notifications:read": lambda w: {"pk": w.notification.pk},
     "mentoring:detail": lambda w: {"public_id": w.mentorship.public_id},
     "mentoring:propose": lambda w: {"concern_id": w.case.public_id},
+    "meetings:detail": lambda w: {"public_id": _meeting(w).public_id},
+    "meetings:edit": lambda w: {"public_id": _meeting(w).public_id},
+    "meetings:item_add": lambda w: {"public_id": _meeting(w).public_id, "kind": "topic"},
+    "meetings:item": lambda w: {"public_id": _meeting(w).public_id, "item_id": _meeting_item(w).pk},
+    "meetings:item_remove": lambda w: {
+        "public_id": _meeting(w).public_id,
+        "item_id": _meeting_item(w).pk,
+    },
+    "meetings:summary": lambda w: {
+        "public_id": _meeting(w).public_id,
+        "item_id": _meeting_item(w).pk,
+    },
+    "meetings:decision": lambda w: {
+        "public_id": _meeting(w).public_id,
+        "item_id": _meeting_item(w).pk,
+    },
+    "meetings:preview": lambda w: {"public_id": _meeting(w).public_id},
+    "meetings:send": lambda w: {"public_id": _meeting(w).public_id},
+    "meetings:held": lambda w: {"public_id": _meeting(w).public_id},
+    "meetings:cancel": lambda w: {"public_id": _meeting(w).public_id},
+    "meetings:minutes": lambda w: {"public_id": _meeting(w).public_id},
+    "meetings:minutes_print": lambda w: {"public_id": _meeting(w).public_id},
+    "meetings:invitation": lambda w: {"public_id": _meeting(w).public_id},
+    "meetings:task_done": lambda w: {"pk": _meeting_task(w).pk},
 }
+
+
+def _meeting(world):
+    """A Kontaktforum meeting in the world's municipality, the case on its agenda, sent, with a
+    task for the coordinator: none of the attackers is invited."""
+    if not hasattr(world, "meeting"):
+        import datetime
+
+        from django.utils import timezone
+
+        from measures.meetings import services
+        from measures.meetings.models import MeetingKind
+        from partners.models import Contact
+
+        kind = MeetingKind.objects.create(
+            municipality=world.case.municipality,
+            code="kontaktforum",
+            category="kontaktforum",
+            name_nb="Kontaktforum",
+            name_da="Kontaktforum",
+            name_en="Kontaktforum",
+        )
+        starts = timezone.now() + datetime.timedelta(days=1)
+        contact = Contact.objects.get(user=world.coordinator)
+        world.meeting = services.meeting_create(
+            municipality=world.case.municipality,
+            details=services.MeetingDetails(
+                kind=kind,
+                starts_at=starts,
+                ends_at=starts + datetime.timedelta(hours=1),
+                place="Rådhuset",
+                chair=world.coordinator,
+                participants=(contact,),
+            ),
+            actor=world.coordinator,
+        )
+        world.meeting_item = services.agenda_item_add_case(
+            meeting=world.meeting, concern=world.case, actor=world.coordinator
+        )
+        services.meeting_send_agenda(
+            meeting=world.meeting, actor=world.coordinator, warnings_seen=True
+        )
+        world.meeting_item.refresh_from_db()
+        world.meeting_task = services.decision_record(
+            item=world.meeting_item,
+            kind="task",
+            text="Oppgave.",
+            assignee=contact,
+            due_on=timezone.localdate() + datetime.timedelta(days=2),
+            actor=world.coordinator,
+        )
+    return world.meeting
+
+
+def _meeting_item(world):
+    _meeting(world)
+    return world.meeting_item
+
+
+def _meeting_task(world):
+    _meeting(world)
+    return world.meeting_task
+
+
 # Object URLs that are not about anyone: open to every signed-in user on purpose.
 PUBLIC_OBJECT_URLS = {
     "measures:measure": "a measure of a municipality's published plan, counts only",

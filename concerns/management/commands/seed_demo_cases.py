@@ -3,6 +3,7 @@ from django.core.management import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from concerns.demo import seed_demo_cases, seed_demo_history
+from measures.meetings.demo import seed_demo_meetings
 from mentoring.demo import seed_demo_mentoring
 
 
@@ -25,3 +26,5 @@ class Command(BaseCommand):
         self.stdout.write(
             _("Invented finished cases for the statistics: %(count)d") % {"count": history}
         )
+        meetings = seed_demo_meetings()
+        self.stdout.write(_("Demo meetings: %(count)d") % {"count": meetings})

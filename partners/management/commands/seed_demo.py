@@ -8,7 +8,8 @@ from partners.demo import DEMO_PASSWORD, seed_demo_identity_providers, seed_demo
 
 class Command(BaseCommand):
     help = (
-        "Create one invented demo user per role in Trondheim and Aalborg. "
+        "Create one invented demo user per role in Trondheim and Aalborg, and a coordinator "
+        "in Malvik. "
         "Running it twice changes nothing."
     )
 
