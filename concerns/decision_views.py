@@ -7,19 +7,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from concerns.decision_forms import TaskDeclineForm
-from concerns.permissions import deny, get_concern_for_user_or_404, is_handler
+from concerns.permissions import deny
 from concerns.services.decisions import checklist_task_decline
+from concerns.views import handled_task_or_404
 
 
 @require_POST
 def checklist_task_declined(request, public_id, task_id):
     """Settle a step by deciding not to notify, with the reason the handler writes."""
-    concern = get_concern_for_user_or_404(request.user, public_id)
-    if not is_handler(request.user, concern):
-        raise deny(request.user, f"concern {concern.public_id}")
-    task = concern.checklist.filter(pk=task_id).first()
-    if task is None:
-        raise deny(request.user, f"task {task_id} of concern {concern.public_id}")
+    concern, task = handled_task_or_404(request, public_id, task_id)
     form = TaskDeclineForm(request.POST)
     try:
         if not form.is_valid():

@@ -461,14 +461,20 @@ def concern_reply(request, public_id):
     return redirect("concerns:detail", public_id=concern.public_id)
 
 
-@require_POST
-def checklist_task_done(request, public_id, task_id):
+def handled_task_or_404(request, public_id, task_id):
+    """A checklist task of a case the user handles, with its case; 404 for anyone else."""
     concern = get_concern_for_user_or_404(request.user, public_id)
     if not is_handler(request.user, concern):
         raise deny(request.user, f"concern {concern.public_id}")
     task = concern.checklist.filter(pk=task_id).first()
     if task is None:
         raise deny(request.user, f"task {task_id} of concern {concern.public_id}")
+    return concern, task
+
+
+@require_POST
+def checklist_task_done(request, public_id, task_id):
+    concern, task = handled_task_or_404(request, public_id, task_id)
     form = TaskDoneForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Nothing was changed: the note is too long."))
