@@ -4,6 +4,8 @@ Due times are worked out once, by partners.calendars, and stored with their
 basis, so the case page can say why a deadline falls when it does.
 """
 
+import datetime
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -97,16 +99,16 @@ def concern_resume_deadlines(
     moved = {}
     if concern.follow_up_on is not None:
         basis = concern.follow_up_basis or {"unit": DeadlineRule.Unit.CALENDAR_DAYS}
-        due = timezone.make_aware(
-            timezone.datetime.combine(concern.follow_up_on, timezone.datetime.min.time())
-        )
+        due = timezone.make_aware(datetime.datetime.combine(concern.follow_up_on, datetime.time()))
         deadline = deadline_paused(
             due, basis, paused_from=pause.started_at, paused_to=now, calendar=calendar
         )
-        moved["follow_up"] = {"from": concern.follow_up_on.isoformat()}
+        moved["follow_up"] = {
+            "from": concern.follow_up_on.isoformat(),
+            "to": deadline.due_date.isoformat(),
+        }
         concern.follow_up_on = deadline.due_date
         concern.follow_up_basis = deadline.basis
-        moved["follow_up"]["to"] = concern.follow_up_on.isoformat()
     tasks = 0
     for task in concern.checklist.filter(done_at__isnull=True).select_for_update():
         basis = task.due_basis or {"unit": DeadlineRule.Unit.MINUTES}
