@@ -13,6 +13,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from config.state_machine import StatusMachine
 from measures.models import Initiative, Measure
 from partners.models import Contact, Municipality
 
@@ -145,7 +146,7 @@ class SupervisionSession(models.Model):
         return f"{self.mentor} {self.date}"
 
 
-class Mentorship(models.Model):
+class Mentorship(StatusMachine, models.Model):
     """A mentor's work with the person a case is about, from proposal to its end."""
 
     class Status(models.TextChoices):
@@ -154,6 +155,7 @@ class Mentorship(models.Model):
         PAUSED = "paused", _("Paused")
         ENDED = "ended", _("Ended")
 
+    illegal_transition = IllegalMentorshipTransition
     TRANSITIONS: dict[str, frozenset[str]] = {
         Status.PROPOSED: frozenset({Status.ACTIVE, Status.ENDED}),
         Status.ACTIVE: frozenset({Status.PAUSED, Status.ENDED}),
@@ -235,15 +237,6 @@ class Mentorship(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in self.OPEN_STATUSES
-
-    def can_move_to(self, status: str) -> bool:
-        return status in self.TRANSITIONS[self.status]
-
-    def transition_to(self, status: str) -> str:
-        if not self.can_move_to(status):
-            raise IllegalMentorshipTransition(f"{self.status} → {status}")
-        previous, self.status = self.status, status
-        return previous
 
 
 class LifeMasteryGoal(models.Model):

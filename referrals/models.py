@@ -5,6 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from config.state_machine import StatusMachine
 from measures.models import Initiative, Measure, PreventionCorps, Translated
 from partners.models import Contact, Municipality, NaturalKeyManager, Organisation
 
@@ -54,7 +55,7 @@ class LegalBasis(Translated):
         return cls.objects.filter(country=country, is_active=True)
 
 
-class Referral(models.Model):
+class Referral(StatusMachine, models.Model):
     """A concern referred to a partner agency, which then sees what the referral shares."""
 
     class Status(models.TextChoices):
@@ -68,6 +69,7 @@ class Referral(models.Model):
 
     # Closing the case ends every referral still open on it: an agency never
     # keeps reading a closed case (ENDED).
+    illegal_transition = IllegalReferralTransition
     TRANSITIONS: dict[str, frozenset[str]] = {
         Status.DRAFT: frozenset({Status.SENT, Status.WITHDRAWN, Status.ENDED}),
         Status.SENT: frozenset({Status.ACCEPTED, Status.DECLINED, Status.WITHDRAWN, Status.ENDED}),
@@ -199,12 +201,6 @@ class Referral(models.Model):
     def can_be_withdrawn(self) -> bool:
         return self.Status.WITHDRAWN in self.TRANSITIONS[self.status]
 
-    def transition_to(self, status: str) -> str:
-        if status not in self.TRANSITIONS[self.status]:
-            raise IllegalReferralTransition(f"{self.status} → {status}")
-        previous, self.status = self.status, status
-        return previous
-
 
 class ReferralNote(models.Model):
     """A progress note by the receiving organisation, or the referrer."""
@@ -251,7 +247,7 @@ class TransferPart(models.TextChoices):
 DEFAULT_TRANSFER_PARTS = (TransferPart.CONCERN, TransferPart.OUTCOME, TransferPart.TASKS)
 
 
-class Transfer(models.Model):
+class Transfer(StatusMachine, models.Model):
     """A case handed to another municipality's coordinators on the same system.
 
     What was sent is frozen in `snapshot` (codes, not words, where it can be):
@@ -273,6 +269,7 @@ class Transfer(models.Model):
     # so nobody answers a transfer unseen. The sender may take back a pending
     # transfer; closing the case another way ends it. A declined transfer is
     # never sent again: the sender makes a new one, with a new choice of what goes.
+    illegal_transition = IllegalTransferTransition
     TRANSITIONS: dict[str, frozenset[str]] = {
         Status.SENT: frozenset({Status.VIEWED, Status.WITHDRAWN, Status.ENDED}),
         Status.VIEWED: frozenset(
@@ -390,17 +387,8 @@ class Transfer(models.Model):
     def is_pending(self) -> bool:
         return self.status in self.PENDING_STATUSES
 
-    def can_move_to(self, status: str) -> bool:
-        return status in self.TRANSITIONS[self.status]
 
-    def transition_to(self, status: str) -> str:
-        if not self.can_move_to(status):
-            raise IllegalTransferTransition(f"{self.status} → {status}")
-        previous, self.status = self.status, status
-        return previous
-
-
-class Handover(models.Model):
+class Handover(StatusMachine, models.Model):
     """A case handed to a body outside the system, as a PDF; its receipt is recorded by hand.
 
     What went is frozen in `snapshot`, as for a Transfer, so the PDF can be
@@ -411,6 +399,7 @@ class Handover(models.Model):
         SENT = "sent", _("Handed over")
         RECEIPT_RECORDED = "receipt_recorded", _("Receipt recorded")
 
+    illegal_transition = IllegalTransferTransition
     TRANSITIONS: dict[str, frozenset[str]] = {
         Status.SENT: frozenset({Status.RECEIPT_RECORDED}),
         Status.RECEIPT_RECORDED: frozenset(),
@@ -472,9 +461,3 @@ class Handover(models.Model):
 
     def __str__(self):
         return f"{self.concern} → {self.recipient}"
-
-    def transition_to(self, status: str) -> str:
-        if status not in self.TRANSITIONS[self.status]:
-            raise IllegalTransferTransition(f"{self.status} → {status}")
-        previous, self.status = self.status, status
-        return previous

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from concerns.models.subject import AgeGroup
+from config.state_machine import StatusMachine
 from measures.models import ActionCard, Phenomenon, Sign
 from partners.models import Contact, Municipality, Organisation
 
@@ -23,7 +24,7 @@ class IllegalTransition(Exception):
 _LIST_FILTER_COLUMNS = ["status", "urgency", "acknowledged_at"]
 
 
-class Concern(models.Model):
+class Concern(StatusMachine, models.Model):
     """A concern report (bekymringsmelding). A concern, never an accusation."""
 
     class Status(models.TextChoices):
@@ -36,6 +37,7 @@ class Concern(models.Model):
 
     # The only moves there are. Reassigning keeps a case where it is; a
     # reopen (closed → in triage) also needs the coordinator and a reason.
+    illegal_transition = IllegalTransition
     TRANSITIONS: dict[str, frozenset[str]] = {
         Status.DRAFT: frozenset({Status.SUBMITTED}),
         Status.SUBMITTED: frozenset({Status.IN_TRIAGE, Status.ASSIGNED, Status.CLOSED}),
@@ -324,16 +326,6 @@ class Concern(models.Model):
 
     def submitted_at_date(self) -> datetime.date | None:
         return timezone.localdate(self.submitted_at) if self.submitted_at else None
-
-    def can_move_to(self, status: str) -> bool:
-        return status in self.TRANSITIONS[self.status]
-
-    def transition_to(self, status: str) -> str:
-        """Move to `status`, or raise IllegalTransition. Returns the status it left."""
-        if not self.can_move_to(status):
-            raise IllegalTransition(f"{self.status} → {status}")
-        previous, self.status = self.status, status
-        return previous
 
 
 class ReferenceSequence(models.Model):

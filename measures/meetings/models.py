@@ -13,6 +13,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from config.state_machine import StatusMachine
 from measures.models import Translated
 from partners.models import NaturalKeyManager
 
@@ -115,7 +116,7 @@ class MeetingKind(Translated):
         return self.category == self.Category.POLICE_COUNCIL
 
 
-class Meeting(models.Model):
+class Meeting(StatusMachine, models.Model):
     """One meeting: when and where, who chairs it, who is invited, its agenda and minutes."""
 
     class Status(models.TextChoices):
@@ -198,21 +199,16 @@ class Meeting(models.Model):
         return self.status in (self.Status.APPROVED, self.Status.CANCELLED)
 
     @property
-    def takes_decisions(self) -> bool:
-        """Decisions and attendance are recorded during and after the meeting, until approval."""
-        return self.status in (self.Status.AGENDA_SENT, self.Status.HELD)
-
-    def can_move_to(self, status: str) -> bool:
-        return status in self.TRANSITIONS[self.status]
-
-    def transition_to(self, status: str) -> str:
+    def illegal_transition(self) -> type[Exception]:
         # Imported here: concerns' models import this app's, which import these.
         from concerns.models import IllegalTransition
 
-        if not self.can_move_to(status):
-            raise IllegalTransition(f"{self.status} → {status}")
-        previous, self.status = self.status, status
-        return previous
+        return IllegalTransition
+
+    @property
+    def takes_decisions(self) -> bool:
+        """Decisions and attendance are recorded during and after the meeting, until approval."""
+        return self.status in (self.Status.AGENDA_SENT, self.Status.HELD)
 
 
 class MeetingParticipant(models.Model):
